@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>Source-generated JSON for event payloads: the same camelCase shape MVC uses for the HTTP API.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ChatMessage))]
+[JsonSerializable(typeof(ResetPayload))]
+internal sealed partial class ChatJsonContext : JsonSerializerContext;
+
+/// <summary>Data of the id-less <c>reset</c> event: where the room's sequence really ends.</summary>
+internal sealed record ResetPayload(long LastSeq);

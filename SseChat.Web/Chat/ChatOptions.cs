@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>Tunables of posting and streaming, bound from the "Chat" section and validated at start-up.</summary>
+public sealed class ChatOptions
+{
+    public const string SectionName = "Chat";
+
+    /// <summary>How often an idle stream gets a comment line, so proxies do not cut it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The reconnection delay sent to browsers in the stream's first <c>retry:</c> line.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Messages rendered with the room page, and the default page of the history endpoint.</summary>
+    [Range(1, 1000)]
+    public int HistoryPageSize { get; set; } = 50;
+
+    /// <summary>The largest <c>limit</c> the history endpoint accepts.</summary>
+    [Range(1, 1000)]
+    public int HistoryMaxPageSize { get; set; } = 200;
+
+    /// <summary>
+    /// Events queued for one subscriber before it counts as stuck and its connection is dropped (it resumes later
+    /// from its Last-Event-ID). The queued frames are shared byte arrays, so a deep queue costs little memory.
+    /// </summary>
+    [Range(8, 1_000_000)]
+    public int SubscriberBufferSize { get; set; } = 1024;
+
+    /// <summary>Events read from the database per query while a reconnecting client catches up.</summary>
+    [Range(1, 100_000)]
+    public int ReplayPageSize { get; set; } = 500;
+
+    /// <summary>Most posts committed in one transaction when they arrive together.</summary>
+    [Range(1, 10_000)]
+    public int WriteBatchSize { get; set; } = 256;
+
+    /// <summary>Posts waiting for the writer before new posts wait for room in the queue.</summary>
+    [Range(1, 1_000_000)]
+    public int WriteQueueCapacity { get; set; } = 10_000;
+}

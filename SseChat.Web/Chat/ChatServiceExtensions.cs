@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Mvc;
+using SseChat.Web.Extensions;
+
+namespace SseChat.Web.Chat;
+
+internal static class ChatServiceExtensions
+{
+    /// <summary>Posting, sequencing, fan-out and streaming, plus the MVC front end that serves them.</summary>
+    public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ChatOptions>()
+            .BindConfiguration(ChatOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RoomBroadcaster>();
+        services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<RoomBroadcaster>());
+        services.AddSingleton<ChatEventWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatEventWriter>());
+        services.AddHostedService<HeartbeatService>();
+        services.AddScoped<RoomQueries>();
+        services.AddScoped<RoomEventStreamer>();
+
+        services.AddControllersWithViews(mvc => mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+        services.Configure<RouteOptions>(routes => routes.ConstraintMap["slug"] = typeof(SlugRouteConstraint));
+        services.AddProblemDetails();
+        return builder;
+    }
+}

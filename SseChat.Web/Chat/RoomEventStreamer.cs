@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>
+/// Serves one room stream: subscribe, replay what the client missed from the database, then go live, skipping
+/// live frames the replay already sent.
+/// </summary>
+/// <remarks>
+/// Written against the response's PipeWriter rather than <c>TypedResults.ServerSentEvents</c>: that result formats
+/// every item per connection, writes nothing before the first item and knows no heartbeat or resume, while here
+/// each live frame is encoded once (<see cref="SseFrames"/>) and its bytes shared by every subscriber.
+/// </remarks>
+public sealed partial class RoomEventStreamer(
+    RoomBroadcaster broadcaster,
+    RoomQueries queries,
+    IHostApplicationLifetime lifetime,
+    IOptions<ChatOptions> options,
+    ILogger<RoomEventStreamer> logger)
+{
+    public const string ContentType = "text/event-stream";
+
+    public async Task StreamAsync(HttpContext httpContext, int roomId, long? resumeAfter)
+    {
+        var response = httpContext.Response;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise buffer the stream
+        httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+
+        // Ends the stream cleanly when the server stops, so browsers reconnect to the next instance at once.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            httpContext.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stopping.Token;
+
+        // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
+        // queue (or both, which the seq check below handles), never in neither.
+        using var subscription = broadcaster.Subscribe(roomId);
+        _ = subscription.Dropped.ContinueWith(
+            static (_, state) => ((HttpContext)state!).Abort(),
+            httpContext,
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+
+        var output = response.BodyWriter;
+        try
+        {
+            output.Write(SseFrames.Retry(options.Value.RetryInterval).Utf8.Span);
+            await output.FlushAsync(cancellationToken);
+
+            var lastSeq = await queries.GetLastSeqAsync(roomId, cancellationToken);
+            if (lastSeq is null)
+            {
+                return; // deleted since the controller looked it up
+            }
+
+            var lastSent = resumeAfter ?? lastSeq.Value;
+            if (lastSent > lastSeq)
+            {
+                // The client remembers events this database never had (it was reset or restored): tell it so,
+                // without an id, and carry on from the real end.
+                output.Write((await SseFrames.ResetAsync(lastSeq.Value)).Utf8.Span);
+                lastSent = lastSeq.Value;
+            }
+
+            var replayed = await ReplayAsync(output, roomId, lastSent, cancellationToken);
+            LogStreamOpened(roomId, resumeAfter, replayed.Count);
+            lastSent = replayed.LastSent;
+
+            var frames = subscription.Frames;
+            while (await frames.WaitToReadAsync(cancellationToken))
+            {
+                while (frames.TryRead(out var frame))
+                {
+                    if (frame.Seq is { } seq)
+                    {
+                        if (seq <= lastSent)
+                        {
+                            continue; // already sent by the replay
+                        }
+                        lastSent = seq;
+                    }
+                    output.Write(frame.Utf8.Span);
+                }
+                // One flush per burst, not per frame.
+                var flushed = await output.FlushAsync(cancellationToken);
+                if (flushed.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away, or the server is stopping: either way the stream simply ends.
+        }
+        LogStreamClosed(roomId, subscription.Dropped.IsCompleted);
+    }
+
+    private async Task<(long LastSent, int Count)> ReplayAsync(
+        PipeWriter output, int roomId, long afterSeq, CancellationToken cancellationToken)
+    {
+        var pageSize = options.Value.ReplayPageSize;
+        var lastSent = afterSeq;
+        var count = 0;
+        while (true)
+        {
+            var page = await queries.GetEventsAfterAsync(roomId, lastSent, pageSize, cancellationToken);
+            foreach (var roomEvent in page)
+            {
+                output.Write((await SseFrames.ForEventAsync(roomEvent)).Utf8.Span);
+                lastSent = roomEvent.Seq;
+            }
+            count += page.Count;
+            await output.FlushAsync(cancellationToken);
+            if (page.Count < pageSize)
+            {
+                return (lastSent, count);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream opened in room {RoomId} after {ResumeAfter}; replayed {Replayed} events.")]
+    private partial void LogStreamOpened(int roomId, long? resumeAfter, int replayed);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream closed in room {RoomId}; dropped as too slow: {Dropped}.")]
+    private partial void LogStreamClosed(int roomId, bool dropped);
+}

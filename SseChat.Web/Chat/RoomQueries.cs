@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using SseChat.Web.Data;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>The read side: untracked queries over rooms and their events.</summary>
+public sealed class RoomQueries(ChatDbContext db)
+{
+    public Task<RoomSummary?> FindAsync(string slug, CancellationToken cancellationToken) =>
+        db.Rooms.AsNoTracking()
+            .Where(r => r.Slug == slug)
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.LastSeq))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    public Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken) =>
+        db.Rooms.AsNoTracking()
+            .OrderBy(r => r.Name)
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.LastSeq))
+            .ToListAsync(cancellationToken);
+
+    public Task<long?> GetLastSeqAsync(int roomId, CancellationToken cancellationToken) =>
+        db.Rooms.AsNoTracking()
+            .Where(r => r.Id == roomId)
+            .Select(r => (long?)r.LastSeq)
+            .SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> messages with seq below <paramref name="beforeSeq"/>, oldest first.</summary>
+    public async Task<List<ChatMessage>> GetMessagesBeforeAsync(
+        int roomId, long beforeSeq, int limit, CancellationToken cancellationToken)
+    {
+        var newestFirst = await db.RoomEvents.AsNoTracking()
+            .Where(e => e.RoomId == roomId && e.Seq < beforeSeq && e.Kind == RoomEventKind.Message)
+            .OrderByDescending(e => e.Seq)
+            .Take(limit)
+            .Select(e => new ChatMessage(e.Seq, e.Author ?? "", e.Text ?? "", e.CreatedAt))
+            .ToListAsync(cancellationToken);
+        newestFirst.Reverse();
+        return newestFirst;
+    }
+
+    /// <summary>The next page of persisted events after <paramref name="afterSeq"/>, in seq order, for replay.</summary>
+    public Task<List<RoomEvent>> GetEventsAfterAsync(
+        int roomId, long afterSeq, int limit, CancellationToken cancellationToken) =>
+        db.RoomEvents.AsNoTracking()
+            .Where(e => e.RoomId == roomId && e.Seq > afterSeq)
+            .OrderBy(e => e.Seq)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+}
+
+public sealed record RoomSummary(int Id, string Slug, string Name, string Topic, long LastSeq);

@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>
+/// One stream's place in a room: a bounded queue of shared frames. When the queue is full the subscriber is too
+/// slow (or its TCP connection is stuck), so it is dropped rather than allowed to grow memory or hold others up.
+/// </summary>
+public sealed class RoomSubscription : IDisposable
+{
+    private readonly RoomBroadcaster owner;
+    private readonly Channel<SseFrame> queue;
+    private readonly TaskCompletionSource dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int closed;
+
+    internal RoomSubscription(RoomBroadcaster owner, int roomId, int capacity)
+    {
+        this.owner = owner;
+        RoomId = roomId;
+        queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // makes TryWrite report "full" instead of discarding a frame
+        });
+    }
+
+    public int RoomId { get; }
+
+    public ChannelReader<SseFrame> Frames => queue.Reader;
+
+    /// <summary>Completes when the subscriber was dropped for falling too far behind.</summary>
+    public Task Dropped => dropped.Task;
+
+    internal void Offer(SseFrame frame)
+    {
+        if (!queue.Writer.TryWrite(frame) && Close())
+        {
+            // Continuations run on the thread pool, so aborting the connection never stalls the fan-out loop.
+            dropped.TrySetResult();
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private bool Close()
+    {
+        if (Interlocked.Exchange(ref closed, 1) != 0)
+        {
+            return false;
+        }
+        queue.Writer.TryComplete();
+        owner.Remove(this);
+        return true;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using SseChat.Web.Data;
+
+namespace SseChat.Web.Chat;
+
+/// <summary>Encodes the frames of a room stream. Events go through the framework's <see cref="SseFormatter"/>.</summary>
+public static class SseFrames
+{
+    public const string MessageEventType = "message";
+    public const string ResetEventType = "reset";
+
+    /// <summary>
+    /// A comment line. SseFormatter can only write events, and a comment is the one frame that keeps a proxy's idle
+    /// timer happy without being seen by EventSource, so this constant is written by hand.
+    /// </summary>
+    public static SseFrame Heartbeat { get; } = new(null, ": keep-alive\n\n"u8.ToArray());
+
+    /// <summary>
+    /// The stream's first bytes. Hand-written because SseFormatter attaches <c>retry:</c> only to an event with a
+    /// <c>data:</c> line, and an empty-data event would reach the page as a spurious message.
+    /// </summary>
+    public static SseFrame Retry(TimeSpan interval) => new(null, Encoding.UTF8.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n")));
+
+    public static ValueTask<SseFrame> ForEventAsync(RoomEvent roomEvent) => roomEvent.Kind switch
+    {
+        RoomEventKind.Message => EncodeAsync(
+            new SseItem<ChatMessage>(roomEvent.ToChatMessage(), MessageEventType)
+            {
+                EventId = roomEvent.Seq.ToString(CultureInfo.InvariantCulture),
+            },
+            ChatJsonContext.Default.ChatMessage,
+            roomEvent.Seq),
+        _ => throw new ArgumentOutOfRangeException(nameof(roomEvent), roomEvent.Kind, "Unknown event kind."),
+    };
+
+    /// <summary>Tells a client whose resume point lies beyond the room's end (database reset or restored).</summary>
+    public static ValueTask<SseFrame> ResetAsync(long lastSeq) => EncodeAsync(
+        new SseItem<ResetPayload>(new ResetPayload(lastSeq), ResetEventType),
+        ChatJsonContext.Default.ResetPayload,
+        seq: null);
+
+    private static async ValueTask<SseFrame> EncodeAsync<T>(SseItem<T> item, JsonTypeInfo<T> json, long? seq)
+    {
+        using var buffer = new MemoryStream();
+        await SseFormatter.WriteAsync(
+            new[] { item }.ToAsyncEnumerable(),
+            buffer,
+            (sseItem, writer) => WriteJson(sseItem.Data, json, writer));
+        return new SseFrame(seq, buffer.ToArray());
+    }
+
+    // System.Text.Json escapes CR and LF inside strings, so the payload is always one data line and user text can
+    // never break the framing.
+    private static void WriteJson<T>(T data, JsonTypeInfo<T> json, IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        JsonSerializer.Serialize(writer, data, json);
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using SseChat.Web.Chat;
+using SseChat.Web.Extensions;
+using SseChat.Web.Models;
+
+namespace SseChat.Web.Controllers;
+
+[Route("rooms/{slug:slug}")]
+public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, IOptions<ChatOptions> options)
+    : Controller
+{
+    [HttpGet("", Name = "Room")]
+    public async Task<IActionResult> Show(string slug, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+
+        // Only messages up to the room's seq as read above: the stream resumes after that seq, so each event is
+        // either rendered here or streamed, never both and never neither.
+        var pageSize = options.Value.HistoryPageSize;
+        var messages = await rooms.GetMessagesBeforeAsync(room.Id, room.LastSeq + 1, pageSize, cancellationToken);
+        return View(new RoomPageViewModel(room, messages, HasOlder: messages.Count == pageSize));
+    }
+
+    [HttpGet("messages")]
+    public async Task<IActionResult> History(string slug, HistoryQuery query, CancellationToken cancellationToken)
+    {
+        var maxPageSize = options.Value.HistoryMaxPageSize;
+        if (query.Limit > maxPageSize)
+        {
+            ModelState.AddModelError("limit", $"limit can be at most {maxPageSize}.");
+        }
+        if (!ModelState.IsValid)
+        {
+            return ValidationProblem(ModelState);
+        }
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        var before = query.Before ?? room.LastSeq + 1;
+        var limit = query.Limit ?? options.Value.HistoryPageSize;
+        return Ok(await rooms.GetMessagesBeforeAsync(room.Id, before, limit, cancellationToken));
+    }
+
+    [HttpPost("messages")]
+    public async Task<IActionResult> Post(string slug, PostMessageForm form, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        if (!ModelState.IsValid)
+        {
+            return ValidationProblem(ModelState);
+        }
+
+        PostOutcome? outcome;
+        try
+        {
+            outcome = await writer.PostAsync(
+                new NewMessage(room.Id, form.Author, form.Text, form.ClientMessageId), cancellationToken);
+        }
+        catch (MessageNotStoredException exception)
+        {
+            return Problem(
+                title: "The message was not stored.",
+                detail: $"{exception.Message} Nothing was sent to the room; try again.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (outcome is null)
+        {
+            return NotFound();
+        }
+
+        if (!Request.AcceptsJson())
+        {
+            return this.SeeOther(Url.RouteUrl("Room", new { slug })!); // Post/Redirect/Get for pages without script
+        }
+        return outcome.Created
+            ? StatusCode(StatusCodes.Status201Created, outcome.Message)
+            : Ok(outcome.Message);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using SseChat.Web.Chat;
+
+namespace SseChat.Web.Controllers;
+
+[Route("stream")]
+public sealed class StreamController(RoomQueries rooms) : Controller
+{
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    /// <summary>The room's event stream; resumes after Last-Event-ID, else after <paramref name="after"/>, else now.</summary>
+    [HttpGet("{slug:slug}")]
+    public async Task<IActionResult> Stream(
+        string slug,
+        [FromHeader(Name = LastEventIdHeader)] string? lastEventId,
+        [FromQuery(Name = "after")] string? after,
+        CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+
+        var (source, value) = string.IsNullOrEmpty(lastEventId) ? ("after", after) : (LastEventIdHeader, lastEventId);
+        long? resumeAfter = null;
+        if (!string.IsNullOrEmpty(value))
+        {
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                ModelState.AddModelError(source, $"{source} must be a non-negative integer seq.");
+                return ValidationProblem(ModelState);
+            }
+            resumeAfter = parsed;
+        }
+        return new RoomEventStreamResult(room.Id, resumeAfter);
+    }
+}

@@ -1,0 +1,3 @@
+namespace SseChat.Web.Models;
+
+public sealed record ErrorViewModel(int StatusCode, string Title, string? RequestId);
