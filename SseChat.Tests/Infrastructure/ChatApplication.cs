@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using SseChat.Web.Data;
+
+namespace SseChat.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on a real Kestrel listener at 127.0.0.1 (random port) with its own SQLite file in a temp folder,
+/// migrated at start-up exactly as in production. One per test class, or per test where state matters.
+/// </summary>
+public sealed class ChatApplication : WebApplicationFactory<Program>
+{
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-tests-");
+    private readonly Dictionary<string, string?> settings;
+
+    public ChatApplication() : this(new Dictionary<string, string?>())
+    {
+    }
+
+    public ChatApplication(IDictionary<string, string?> settings)
+    {
+        DatabasePath = Path.Combine(folder.FullName, "chat.db");
+        this.settings = new Dictionary<string, string?>(settings)
+        {
+            ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath}",
+        };
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Starts the server if needed and returns its http://127.0.0.1:port/ address.</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+            return new Uri(addresses.Addresses.Single().TrimEnd('/') + "/");
+        }
+    }
+
+    /// <summary>A browser-like client: its own cookie jar, no automatic redirects.</summary>
+    public ChatClient CreateChatClient() => new(BaseAddress);
+
+    public ChatDbContext CreateDbContext() =>
+        Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ChatDbContext>>().CreateDbContext();
+
+    /// <summary>Adds a room straight to the database (the admin area that creates rooms is a later feature).</summary>
+    public async Task<Room> AddRoomAsync(string slug)
+    {
+        await using var db = CreateDbContext();
+        var room = new Room { Slug = slug, Name = $"Room {slug}", CreatedAt = DateTime.UtcNow };
+        db.Rooms.Add(room);
+        await db.SaveChangesAsync();
+        return room;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            folder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless; failing the test run over it is not.
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using AngleSharp;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using SseChat.Web.Chat;
+
+namespace SseChat.Tests.Infrastructure;
+
+/// <summary>
+/// Talks to the app the way a browser does: loads the room page, keeps the antiforgery cookie, and posts the
+/// compose form as rendered (hidden token included).
+/// </summary>
+public sealed class ChatClient : IDisposable
+{
+    private readonly HttpClient http;
+    private readonly Dictionary<string, string> tokens = [];
+
+    public ChatClient(Uri baseAddress)
+    {
+        http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public HttpClient Http => http;
+
+    public async Task<IHtmlDocument> GetDocumentAsync(string path)
+    {
+        using var response = await http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ParseHtmlAsync(await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<IHtmlDocument> ParseHtmlAsync(string html)
+    {
+        var context = BrowsingContext.New(Configuration.Default);
+        return (IHtmlDocument)await context.OpenAsync(request => request.Content(html));
+    }
+
+    /// <summary>The room's compose form as rendered: action plus every field, the antiforgery token among them.</summary>
+    public async Task<(string Action, Dictionary<string, string> Fields)> GetComposeFormAsync(string slug)
+    {
+        var page = await GetDocumentAsync($"rooms/{slug}");
+        var form = page.QuerySelector<IHtmlFormElement>("form#composer")
+            ?? throw new InvalidOperationException("The room page has no compose form.");
+        var fields = form.Elements.OfType<IHtmlInputElement>()
+            .Where(input => !string.IsNullOrEmpty(input.Name))
+            .ToDictionary(input => input.Name!, input => input.Value);
+        return (form.Action, fields);
+    }
+
+    public async Task<HttpResponseMessage> PostMessageAsync(
+        string slug, string author, string text, string? clientMessageId = null, bool acceptJson = true)
+    {
+        if (!tokens.TryGetValue(slug, out var token))
+        {
+            var (_, fields) = await GetComposeFormAsync(slug);
+            token = tokens[slug] = fields["__RequestVerificationToken"];
+        }
+        var body = new List<KeyValuePair<string, string>>
+        {
+            new("__RequestVerificationToken", token),
+            new("author", author),
+            new("text", text),
+        };
+        if (clientMessageId is not null)
+        {
+            body.Add(new("clientMessageId", clientMessageId));
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"rooms/{slug}/messages")
+        {
+            Content = new FormUrlEncodedContent(body),
+        };
+        if (acceptJson)
+        {
+            request.Headers.Accept.ParseAdd("application/json");
+        }
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>Posts and insists on 201 Created, returning the stored message.</summary>
+    public async Task<ChatMessage> SendAsync(string slug, string author, string text, string? clientMessageId = null)
+    {
+        using var response = await PostMessageAsync(slug, author, text, clientMessageId);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ChatMessage>())!;
+    }
+
+    public void Dispose() => http.Dispose();
+}

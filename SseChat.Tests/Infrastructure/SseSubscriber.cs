@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using System.Threading.Channels;
+using SseChat.Web.Chat;
+
+namespace SseChat.Tests.Infrastructure;
+
+/// <summary>
+/// A client of <c>/stream/{slug}</c> over a real TCP connection, parsed with the framework's <see cref="SseParser"/>.
+/// Remembers the last event id it saw, like EventSource, so it can reconnect with Last-Event-ID.
+/// </summary>
+public sealed class SseSubscriber : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient http;
+    private readonly HttpResponseMessage response;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Channel<SseItem<string>> items = Channel.CreateUnbounded<SseItem<string>>();
+    private readonly Task pump;
+
+    private SseSubscriber(HttpClient http, HttpResponseMessage response, Stream body)
+    {
+        this.http = http;
+        this.response = response;
+        pump = PumpAsync(body);
+    }
+
+    public HttpResponseMessage Response => response;
+
+    /// <summary>The last non-empty event id seen, as EventSource would send it on reconnect.</summary>
+    public string? LastEventId { get; private set; }
+
+    public static async Task<SseSubscriber> ConnectAsync(
+        Uri baseAddress, string slug, string? lastEventId = null, string? after = null)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var path = after is null ? $"stream/{slug}" : $"stream/{slug}?after={Uri.EscapeDataString(after)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        return new SseSubscriber(http, response, body) { LastEventId = lastEventId };
+    }
+
+    /// <summary>The next event, or a failure if none arrives in time.</summary>
+    public async Task<SseItem<string>> NextAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            return await items.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("No event arrived in time.");
+        }
+        catch (ChannelClosedException)
+        {
+            throw new EndOfStreamException("The stream ended.");
+        }
+    }
+
+    /// <summary>Reads message events until one with the given seq, returning all messages read.</summary>
+    public async Task<List<ChatMessage>> ReadMessagesThroughAsync(long seq, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var messages = new List<ChatMessage>();
+        while (messages.Count == 0 || messages[^1].Seq < seq)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            var item = await NextAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            if (item.EventType == SseFrames.MessageEventType)
+            {
+                messages.Add(ParseMessage(item));
+            }
+        }
+        return messages;
+    }
+
+    /// <summary>Whether the server ended the stream (or the connection) within the time given.</summary>
+    public async Task<bool> EndsWithinAsync(TimeSpan timeout)
+    {
+        return await Task.WhenAny(pump, Task.Delay(timeout)) == pump;
+    }
+
+    public static ChatMessage ParseMessage(SseItem<string> item)
+    {
+        var message = JsonSerializer.Deserialize<ChatMessage>(item.Data, Json)!;
+        Assert.Equal(message.Seq.ToString(CultureInfo.InvariantCulture), item.EventId);
+        return message;
+    }
+
+    private async Task PumpAsync(Stream body)
+    {
+        try
+        {
+            await foreach (var item in SseParser.Create(body).EnumerateAsync(stop.Token))
+            {
+                if (!string.IsNullOrEmpty(item.EventId))
+                {
+                    LastEventId = item.EventId;
+                }
+                await items.Writer.WriteAsync(item);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
+        {
+            // The connection ended: exactly what a dropped or stopped stream looks like to a client.
+        }
+        finally
+        {
+            items.Writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        response.Dispose();
+        await pump;
+        http.Dispose();
+        stop.Dispose();
+    }
+}
