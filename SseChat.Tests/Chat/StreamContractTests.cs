@@ -63,4 +63,147 @@ public sealed class StreamContractTests : IAsyncLifetime
         Assert.Equal([3L, 4L], missed.Select(m => m.Seq));
         Assert.Equal(["three", "four"], missed.Select(m => m.Text));
     }
+
+    [Fact]
+    public async Task Message_events_carry_an_integer_id_their_type_and_one_line_of_json()
+    {
+        using var client = app.CreateChatClient();
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var response = await http.GetAsync("stream/general?after=0", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+
+        var sent = await client.SendAsync("general", "ann", "line one\nline two\r\n\ndata: injected");
+
+        var raw = await ReadUntilAsync(body, "\n\n", occurrences: 2, TimeSpan.FromSeconds(10));
+        var lines = raw.Split('\n');
+        Assert.Equal("retry: 3000", lines[0]);
+        var eventLines = lines.Skip(2).TakeWhile(line => line.Length > 0).ToList();
+        Assert.Equal(3, eventLines.Count); // event, data, id: the text's line breaks stayed inside the JSON
+        Assert.Contains("event: message", eventLines);
+        Assert.Contains($"id: {sent.Seq}", eventLines);
+        var data = Assert.Single(eventLines, line => line.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.Contains("\"seq\":1", data, StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, line => line == "id:" || line == "id: ");
+    }
+
+    private static async Task<string> ReadUntilAsync(Stream body, string marker, int occurrences, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[4096];
+        while (CountOf(text.ToString(), marker) < occurrences)
+        {
+            var read = await body.ReadAsync(buffer, cts.Token);
+            if (read == 0)
+            {
+                break;
+            }
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+        return text.ToString();
+    }
+
+    private static int CountOf(string text, string marker)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + marker.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    [Fact]
+    public async Task After_query_sets_the_resume_point_and_LastEventId_overrides_it()
+    {
+        using var client = app.CreateChatClient();
+        for (var i = 1; i <= 5; i++)
+        {
+            await client.SendAsync("general", "ann", $"m{i}");
+        }
+
+        await using (var byQuery = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", after: "3"))
+        {
+            Assert.Equal([4L, 5L], (await byQuery.ReadMessagesThroughAsync(5)).Select(m => m.Seq));
+        }
+        await using var byHeader = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", lastEventId: "1", after: "4");
+        Assert.Equal([2L, 3L, 4L, 5L], (await byHeader.ReadMessagesThroughAsync(5)).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task Stream_without_a_resume_point_starts_at_the_present()
+    {
+        using var client = app.CreateChatClient();
+        await client.SendAsync("general", "ann", "before");
+
+        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general");
+        var after = await client.SendAsync("general", "ann", "after");
+
+        var received = await subscriber.ReadMessagesThroughAsync(after.Seq);
+        Assert.Equal(["after"], received.Select(m => m.Text));
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("+3")]
+    [InlineData("7a")]
+    [InlineData("123456789012345678901234567890")]
+    public async Task Malformed_resume_point_is_refused_with_400(string resumePoint)
+    {
+        // A stream that wrongly opened would never end: read headers only, and give up soon.
+        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+        using var byQuery = await http.GetAsync(
+            $"stream/general?after={Uri.EscapeDataString(resumePoint)}", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.BadRequest, byQuery.StatusCode);
+        Assert.Equal("application/problem+json", byQuery.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("after", await byQuery.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "stream/general");
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", resumePoint);
+        using var byHeader = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.BadRequest, byHeader.StatusCode);
+        Assert.Contains("Last-Event-ID", await byHeader.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resume_point_beyond_the_end_gets_an_idless_reset_then_live_events()
+    {
+        using var client = app.CreateChatClient();
+        await client.SendAsync("general", "ann", "only one so far");
+
+        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", lastEventId: "40");
+        var reset = await subscriber.NextAsync();
+        Assert.Equal(SseFrames.ResetEventType, reset.EventType);
+        Assert.True(string.IsNullOrEmpty(reset.EventId));
+        Assert.Equal("{\"lastSeq\":1}", reset.Data);
+        Assert.Equal("40", subscriber.LastEventId); // an id-less event leaves the client's cursor alone
+
+        await client.SendAsync("general", "ann", "second");
+        var next = SseSubscriber.ParseMessage(await subscriber.NextAsync());
+        Assert.Equal(2, next.Seq);
+    }
+
+    [Fact]
+    public async Task Unknown_room_has_no_stream()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var response = await http.GetAsync("stream/no-such-room");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Idle_stream_receives_heartbeat_comments()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var response = await http.GetAsync("stream/general", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+
+        // The interval is configured to 1 s for this class; two comments prove it repeats.
+        var raw = await ReadUntilAsync(body, ": keep-alive\n\n", occurrences: 2, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, CountOf(raw, ": keep-alive\n\n"));
+        Assert.DoesNotContain("event:", raw, StringComparison.Ordinal);
+    }
 }

@@ -30,7 +30,7 @@ public sealed class SseSubscriber : IAsyncDisposable
 
     public HttpResponseMessage Response => response;
 
-    /// <summary>The last non-empty event id seen, as EventSource would send it on reconnect.</summary>
+    /// <summary>The last non-empty event id handed out by <see cref="NextAsync"/>, as EventSource would send it on reconnect.</summary>
     public string? LastEventId { get; private set; }
 
     public static async Task<SseSubscriber> ConnectAsync(
@@ -57,7 +57,12 @@ public sealed class SseSubscriber : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try
         {
-            return await items.Reader.ReadAsync(cts.Token);
+            var item = await items.Reader.ReadAsync(cts.Token);
+            if (!string.IsNullOrEmpty(item.EventId))
+            {
+                LastEventId = item.EventId;
+            }
+            return item;
         }
         catch (OperationCanceledException)
         {
@@ -105,10 +110,6 @@ public sealed class SseSubscriber : IAsyncDisposable
         {
             await foreach (var item in SseParser.Create(body).EnumerateAsync(stop.Token))
             {
-                if (!string.IsNullOrEmpty(item.EventId))
-                {
-                    LastEventId = item.EventId;
-                }
                 await items.Writer.WriteAsync(item);
             }
         }
