@@ -23,7 +23,11 @@ internal static class ChatServiceExtensions
         services.AddScoped<RoomQueries>();
         services.AddScoped<RoomEventStreamer>();
 
-        services.AddControllersWithViews(mvc => mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+        services.AddControllersWithViews(mvc =>
+        {
+            mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+            mvc.Filters.Add<AntiforgeryProblemFilter>();
+        });
         services.Configure<RouteOptions>(routes => routes.ConstraintMap["slug"] = typeof(SlugRouteConstraint));
         services.AddProblemDetails();
         return builder;

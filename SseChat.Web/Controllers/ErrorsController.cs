@@ -14,8 +14,9 @@ namespace SseChat.Web.Controllers;
 [ApiExplorerSettings(IgnoreApi = true)]
 public sealed class ErrorsController : Controller
 {
+    // [FromRoute]: a re-executed POST still carries its form, which must not be read (it may be why we are here).
     [Route("errors/{statusCode:int}")]
-    public IActionResult Show(int statusCode)
+    public IActionResult Show([FromRoute] int statusCode)
     {
         var title = ReasonPhrases.GetReasonPhrase(statusCode);
         if (Request.AcceptsHtml())
@@ -23,6 +24,14 @@ public sealed class ErrorsController : Controller
             Response.StatusCode = statusCode;
             return View("Error", new ErrorViewModel(statusCode, title, Activity.Current?.Id ?? HttpContext.TraceIdentifier));
         }
-        return Problem(statusCode: statusCode, title: title);
+        return Problem(statusCode: statusCode, title: title, detail: DetailFor(statusCode));
     }
+
+    private static string? DetailFor(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status400BadRequest =>
+            "The request could not be accepted.",
+        StatusCodes.Status404NotFound => "There is no such room or resource.",
+        _ => null,
+    };
 }
