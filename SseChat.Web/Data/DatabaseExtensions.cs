@@ -23,7 +23,9 @@ internal static class DatabaseExtensions
 
         // The writer takes a context per batch from the factory; requests get a scoped one.
         builder.Services.AddDbContextFactory<ChatDbContext>(
-            options => options.UseSqlite(connectionString.ToString()));
+            options => options
+                .UseSqlite(connectionString.ToString())
+                .AddInterceptors(new SqliteDurabilityInterceptor()));
         return builder;
     }
 
@@ -36,9 +38,9 @@ internal static class DatabaseExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
 
         await db.Database.MigrateAsync();
-        // WAL lets readers (page loads, replays) run beside the single writer, and with synchronous=FULL a commit
-        // is on disk before SaveChanges returns, so an acknowledged message survives a crash. Both settings persist
-        // in the file or are SQLite's default; set here so the guarantee does not hang on a build option.
+        // WAL lets readers (page loads, replays) run beside the single writer. The mode is stored in the file, so
+        // setting it once here covers every later connection; synchronous=FULL is per connection (see
+        // SqliteDurabilityInterceptor).
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 }

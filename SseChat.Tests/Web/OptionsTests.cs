@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+using SseChat.Tests.Infrastructure;
+
+namespace SseChat.Tests.Web;
+
+public sealed class OptionsTests
+{
+    [Theory]
+    [InlineData("Chat:SubscriberBufferSize", "0")]
+    [InlineData("Chat:HeartbeatInterval", "00:00:00")]
+    [InlineData("Chat:HistoryPageSize", "-5")]
+    public async Task Invalid_settings_stop_the_app_at_start_naming_the_setting(string key, string value)
+    {
+        await using var app = new ChatApplication(new Dictionary<string, string?> { [key] = value });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
+
+        Assert.Contains(key.Split(':')[1], failure.Message, StringComparison.Ordinal);
+    }
+}
