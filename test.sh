@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every SseChat test. The browser tests drive Debian's Chromium, so it is installed first when missing;
+# everything else (SQLite files, Kestrel servers on 127.0.0.1) the tests create and remove themselves.
+# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Browser".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Chromium for the browser tests"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+exec dotnet test SseChat.sln "$@"
