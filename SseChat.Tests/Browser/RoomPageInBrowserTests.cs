@@ -86,8 +86,16 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFix
         AssertNoScriptErrors();
     }
 
-    [Fact]
-    public async Task Page_that_lost_its_connection_shows_every_message_exactly_once_after_it_returns()
+    /// <summary>
+    /// Reset: the network drops, and the browser's EventSource reconnects by itself with Last-Event-ID.
+    /// BadGateway: a 502 makes EventSource give up for good, and the page's own fallback opens a new one with
+    /// ?after=&lt;last seq shown&gt; (the badge says offline meanwhile).
+    /// </summary>
+    [Theory]
+    [InlineData(Refusal.Reset, "reconnecting")]
+    [InlineData(Refusal.BadGateway, "offline")]
+    public async Task Page_that_lost_its_connection_shows_every_message_exactly_once_after_it_returns(
+        Refusal refusal, string stateWhileCut)
     {
         await using var proxy = new CuttableTcpProxy(app.BaseAddress);
         var reader = await OpenRoomAsync(proxy.BaseAddress);
@@ -97,8 +105,8 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFix
         var beforeCut = await client.SendAsync(Room, "Ann", "Before the cut");
         await WaitForSeqAsync(reader, beforeCut.Seq, TimeSpan.FromSeconds(5));
 
-        proxy.Cut();
-        await Expect(status).Not.ToHaveAttributeAsync("data-state", "live", new() { Timeout = 5_000 });
+        proxy.Cut(refusal);
+        await Expect(status).ToHaveAttributeAsync("data-state", stateWhileCut, new() { Timeout = 5_000 });
 
         var missed = new List<ChatMessage>();
         for (var i = 1; i <= 5; i++)

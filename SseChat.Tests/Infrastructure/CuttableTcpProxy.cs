@@ -3,23 +3,36 @@ using System.Net.Sockets;
 
 namespace SseChat.Tests.Infrastructure;
 
+/// <summary>How a cut proxy turns away new connections.</summary>
+public enum Refusal
+{
+    /// <summary>Accept, then reset at once: the network is down.</summary>
+    Reset,
+
+    /// <summary>Read the request and answer 502 Bad Gateway: a reverse proxy whose app is gone (a deploy).</summary>
+    BadGateway,
+}
+
 /// <summary>
 /// A TCP forwarder on 127.0.0.1 (random port) in front of the app, so a test can pull the network cable:
-/// <see cref="Cut"/> resets every open connection and refuses new ones (accepted, then reset at once) until
-/// <see cref="Restore"/>. Every loop ends when its connection ends or the proxy is disposed.
+/// <see cref="Cut"/> resets every open connection and refuses new ones until <see cref="Restore"/>. Every loop ends
+/// when its connection ends, within a timeout, or when the proxy is disposed.
 /// </summary>
 public sealed class CuttableTcpProxy : IAsyncDisposable
 {
     private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RefusalTimeout = TimeSpan.FromSeconds(2);
+    private static readonly byte[] BadGatewayResponse =
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
 
     private readonly IPEndPoint upstream;
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
     private readonly HashSet<Relay> relays = [];
-    private readonly HashSet<Task> relayTasks = [];
+    private readonly HashSet<Task> connectionTasks = [];
     private readonly Task acceptLoop;
-    private bool cut;
+    private Refusal? cut;
     private int accepted;
     private int refused;
 
@@ -42,13 +55,14 @@ public sealed class CuttableTcpProxy : IAsyncDisposable
     /// <summary>Connections refused (reset on accept) while cut.</summary>
     public int RefusedConnections => Volatile.Read(ref refused);
 
-    /// <summary>Resets every open connection and refuses new ones until <see cref="Restore"/>.</summary>
-    public void Cut()
+    /// <summary>Resets every open connection and refuses new ones, as <paramref name="refusal"/> says, until
+    /// <see cref="Restore"/>.</summary>
+    public void Cut(Refusal refusal = Refusal.Reset)
     {
         Relay[] open;
         lock (gate)
         {
-            cut = true;
+            cut = refusal;
             open = [.. relays];
         }
         foreach (var relay in open)
@@ -62,7 +76,7 @@ public sealed class CuttableTcpProxy : IAsyncDisposable
     {
         lock (gate)
         {
-            cut = false;
+            cut = null;
         }
     }
 
@@ -82,28 +96,36 @@ public sealed class CuttableTcpProxy : IAsyncDisposable
             }
 
             Relay? relay = null;
+            Refusal? refusal;
             lock (gate)
             {
-                if (!cut)
+                refusal = cut;
+                if (refusal is null)
                 {
                     relay = new Relay(client, stopping.Token);
                     relays.Add(relay);
                 }
             }
+            Task task;
             if (relay is null)
             {
                 Interlocked.Increment(ref refused);
-                Reset(client);
-                continue;
+                if (refusal == Refusal.Reset)
+                {
+                    Reset(client);
+                    continue;
+                }
+                task = AnswerBadGatewayAsync(client);
             }
-            Interlocked.Increment(ref accepted);
-            var task = RunRelayAsync(relay);
+            else
+            {
+                Interlocked.Increment(ref accepted);
+                task = RunRelayAsync(relay);
+            }
             lock (gate)
             {
-                if (!task.IsCompleted)
-                {
-                    relayTasks.Add(task);
-                }
+                connectionTasks.RemoveWhere(static finished => finished.IsCompleted);
+                connectionTasks.Add(task);
             }
         }
     }
@@ -119,9 +141,34 @@ public sealed class CuttableTcpProxy : IAsyncDisposable
             lock (gate)
             {
                 relays.Remove(relay);
-                relayTasks.RemoveWhere(task => task.IsCompleted);
             }
             relay.Dispose();
+        }
+    }
+
+    private async Task AnswerBadGatewayAsync(Socket client)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        timeout.CancelAfter(RefusalTimeout);
+        try
+        {
+            // Answer once the request has arrived, then wait for the client to hang up: closing with its bytes
+            // unread would reset the connection, and the client might never see the 502.
+            var buffer = new byte[4096];
+            await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            await client.SendAsync(BadGatewayResponse, SocketFlags.None, timeout.Token);
+            client.Shutdown(SocketShutdown.Send);
+            while (await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Timed out, disposed or the client left: it is turned away all the same.
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 
@@ -147,9 +194,9 @@ public sealed class CuttableTcpProxy : IAsyncDisposable
         Relay[] open;
         lock (gate)
         {
-            cut = true;
+            cut = Refusal.Reset;
             open = [.. relays];
-            pending = [.. relayTasks];
+            pending = [.. connectionTasks];
         }
         foreach (var relay in open)
         {
