@@ -72,8 +72,10 @@ public sealed partial class ChatEventWriter(
         {
             inserted = await CommitAsync(batch);
         }
-        catch (Exception exception) when (exception is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // Whatever went wrong (disk full, locked or corrupt file, a bug), the batch was not committed: fail
+            // each post clearly and keep the loop alive, since the next batch may well succeed.
             LogBatchFailed(exception, batch.Count);
             foreach (var pending in batch)
             {

@@ -31,20 +31,15 @@ public sealed partial class RoomEventStreamer(
         response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise buffer the stream
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
-        // Ends the stream cleanly when the server stops, so browsers reconnect to the next instance at once.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
-            httpContext.RequestAborted, lifetime.ApplicationStopping);
-        var cancellationToken = stopping.Token;
-
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
         // queue (or both, which the seq check below handles), never in neither.
         using var subscription = broadcaster.Subscribe(roomId);
-        _ = subscription.Dropped.ContinueWith(
-            static (_, state) => ((HttpContext)state!).Abort(),
-            httpContext,
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+
+        // Server shutdown ends the stream cleanly, so browsers reconnect to the next instance at once; a drop for
+        // being too slow cancels a flush that a stuck client would otherwise hold forever.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            httpContext.RequestAborted, lifetime.ApplicationStopping, subscription.Dropped);
+        var cancellationToken = stopping.Token;
 
         var output = response.BodyWriter;
         try
@@ -96,9 +91,16 @@ public sealed partial class RoomEventStreamer(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away, or the server is stopping: either way the stream simply ends.
+            // The client went away or the server is stopping: the stream simply ends.
         }
-        LogStreamClosed(roomId, subscription.Dropped.IsCompleted);
+        var dropped = subscription.Dropped.IsCancellationRequested;
+        if (dropped)
+        {
+            // Abort rather than end: a clean end would still wait to push the final bytes to a client that does
+            // not read. The client reconnects with its Last-Event-ID and misses nothing.
+            httpContext.Abort();
+        }
+        LogStreamClosed(roomId, dropped);
     }
 
     private async Task<(long LastSent, int Count)> ReplayAsync(

@@ -10,7 +10,8 @@ public sealed class RoomSubscription : IDisposable
 {
     private readonly RoomBroadcaster owner;
     private readonly Channel<SseFrame> queue;
-    private readonly TaskCompletionSource dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Never disposed: it has no timer or links, and a drop may signal it after the stream has ended.
+    private readonly CancellationTokenSource dropped = new();
     private int closed;
 
     internal RoomSubscription(RoomBroadcaster owner, int roomId, int capacity)
@@ -28,15 +29,15 @@ public sealed class RoomSubscription : IDisposable
 
     public ChannelReader<SseFrame> Frames => queue.Reader;
 
-    /// <summary>Completes when the subscriber was dropped for falling too far behind.</summary>
-    public Task Dropped => dropped.Task;
+    /// <summary>Cancelled when the subscriber was dropped for falling too far behind.</summary>
+    public CancellationToken Dropped => dropped.Token;
 
     internal void Offer(SseFrame frame)
     {
         if (!queue.Writer.TryWrite(frame) && Close())
         {
-            // Continuations run on the thread pool, so aborting the connection never stalls the fan-out loop.
-            dropped.TrySetResult();
+            // Signalled from the thread pool: whatever the stream does on a drop never stalls the fan-out loop.
+            ThreadPool.UnsafeQueueUserWorkItem(static source => source.Cancel(), dropped, preferLocal: false);
         }
     }
 
