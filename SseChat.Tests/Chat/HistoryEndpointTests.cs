@@ -6,17 +6,11 @@ using SseChat.Web.Chat;
 
 namespace SseChat.Tests.Chat;
 
-public sealed class HistoryEndpointTests : IAsyncLifetime
+public sealed class HistoryEndpointTests : ChatAppTests
 {
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     private async Task<ChatClient> ClientWithMessagesAsync(int count)
     {
-        var client = app.CreateChatClient();
+        var client = App.CreateChatClient();
         for (var i = 1; i <= count; i++)
         {
             await client.SendAsync("general", "ann", $"m{i}");
@@ -70,7 +64,7 @@ public sealed class HistoryEndpointTests : IAsyncLifetime
     [InlineData("before=123456789012345678901234567890", "before")]
     public async Task Bad_paging_parameters_get_a_400_problem_naming_them(string query, string field)
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var response = await client.Http.GetAsync($"rooms/general/messages?{query}");
 

@@ -7,18 +7,12 @@ using SseChat.Web.Chat;
 
 namespace SseChat.Tests.Chat;
 
-public sealed class PostingTests : IAsyncLifetime
+public sealed class PostingTests : ChatAppTests
 {
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Json_post_returns_201_with_the_committed_message()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var before = DateTime.UtcNow;
 
         using var response = await client.PostMessageAsync("general", "  Ann  ", "hello");
@@ -32,7 +26,7 @@ public sealed class PostingTests : IAsyncLifetime
         Assert.Equal(["seq", "author", "text", "sentAt"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.EndsWith("Z", json.RootElement.GetProperty("sentAt").GetString(), StringComparison.Ordinal);
 
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var stored = await db.RoomEvents.SingleAsync();
         Assert.Equal(("Ann", "hello", 1L), (stored.Author, stored.Text, stored.Seq));
         Assert.Equal(1, (await db.Rooms.SingleAsync(r => r.Slug == "general")).LastSeq);
@@ -41,20 +35,20 @@ public sealed class PostingTests : IAsyncLifetime
     [Fact]
     public async Task Form_post_without_json_redirects_303_to_the_room()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var response = await client.PostMessageAsync("general", "ann", "no script here", acceptJson: false);
 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal("/rooms/general", response.Headers.Location?.OriginalString);
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal("no script here", (await db.RoomEvents.SingleAsync()).Text);
     }
 
     [Fact]
     public async Task Repeated_clientMessageId_stores_nothing_and_returns_the_stored_message()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var first = await client.SendAsync("general", "ann", "only once", clientMessageId: "c-123");
 
         using var retry = await client.PostMessageAsync("general", "ann", "only once", clientMessageId: "c-123");
@@ -63,14 +57,14 @@ public sealed class PostingTests : IAsyncLifetime
         Assert.Equal(first, await retry.Content.ReadFromJsonAsync<ChatMessage>());
         var other = await client.SendAsync("general", "ann", "different id", clientMessageId: "c-124");
         Assert.Equal(2, other.Seq);
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(2, await db.RoomEvents.CountAsync());
     }
 
     [Fact]
     public async Task Concurrent_retries_with_one_clientMessageId_store_one_message()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.GetComposeFormAsync("general");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10)
@@ -80,7 +74,7 @@ public sealed class PostingTests : IAsyncLifetime
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK));
         Assert.Single(messages.Select(m => m!.Seq).Distinct());
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(1, await db.RoomEvents.CountAsync());
         foreach (var response in responses)
         {
@@ -91,8 +85,8 @@ public sealed class PostingTests : IAsyncLifetime
     [Fact]
     public async Task The_same_clientMessageId_in_another_room_is_another_message()
     {
-        await app.AddRoomAsync("other");
-        using var client = app.CreateChatClient();
+        await App.AddRoomAsync("other");
+        using var client = App.CreateChatClient();
 
         var inGeneral = await client.SendAsync("general", "ann", "hi", clientMessageId: "c-1");
         var inOther = await client.SendAsync("other", "ann", "hi", clientMessageId: "c-1");
@@ -119,7 +113,7 @@ public sealed class PostingTests : IAsyncLifetime
     public async Task Invalid_fields_get_a_400_problem_naming_the_field_and_store_nothing(
         string author, string text, string? clientMessageId, string field)
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var response = await client.PostMessageAsync("general", author, text, clientMessageId);
 
@@ -129,7 +123,7 @@ public sealed class PostingTests : IAsyncLifetime
         var errors = problem.RootElement.GetProperty("errors");
         Assert.Equal([field], errors.EnumerateObject().Select(e => e.Name));
         Assert.False(string.IsNullOrWhiteSpace(errors.GetProperty(field)[0].GetString()));
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(0, await db.RoomEvents.CountAsync());
     }
 
@@ -138,7 +132,7 @@ public sealed class PostingTests : IAsyncLifetime
     [InlineData("escape \u001b[31m")]
     public async Task Control_characters_in_a_multipart_post_are_refused_naming_the_field(string text)
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var (action, fields) = await client.GetComposeFormAsync("general");
         using var form = new MultipartFormDataContent
         {
@@ -159,7 +153,7 @@ public sealed class PostingTests : IAsyncLifetime
     [Fact]
     public async Task Nul_in_a_urlencoded_form_is_refused_by_the_form_reader_with_a_400_problem()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var response = await client.PostMessageAsync("general", "ann", "nul \0 inside");
 
@@ -167,14 +161,14 @@ public sealed class PostingTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(0, await db.RoomEvents.CountAsync());
     }
 
     [Fact]
     public async Task Limits_are_inclusive_32_char_author_and_4000_char_text()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var author = new string('a', 32);
         var text = new string('x', 4000);
 
@@ -183,12 +177,23 @@ public sealed class PostingTests : IAsyncLifetime
         Assert.Equal((author, text), (message.Author, message.Text));
     }
 
+    [Fact]
+    public async Task Text_length_is_judged_after_trimming_but_text_is_stored_as_sent()
+    {
+        using var client = App.CreateChatClient();
+        var text = "\n  " + new string('x', 4000) + "  \r\n";
+
+        var message = await client.SendAsync("general", "ann", text);
+
+        Assert.Equal(text, message.Text);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("CfDJ8forged-token-value")]
     public async Task Post_without_a_valid_antiforgery_token_is_refused_with_400(string? token)
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.GetComposeFormAsync("general"); // the cookie half of the pair is present
         var fields = new Dictionary<string, string> { ["author"] = "mallory", ["text"] = "forged" };
         if (token is not null)
@@ -205,14 +210,14 @@ public sealed class PostingTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(0, await db.RoomEvents.CountAsync());
     }
 
     [Fact]
     public async Task Post_to_an_unknown_room_is_404()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var (_, fields) = await client.GetComposeFormAsync("general");
         fields["author"] = "ann";
         fields["text"] = "hello?";

@@ -5,14 +5,8 @@ using SseChat.Web.Chat;
 namespace SseChat.Tests.Chat;
 
 /// <summary>Invariant 2: awkward text comes back unchanged through POST, stream, history page and JSON.</summary>
-public sealed class RoundTripTests : IAsyncLifetime
+public sealed class RoundTripTests : ChatAppTests
 {
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     public static TheoryData<string> AwkwardTexts => new()
     {
         "first line\nsecond line",
@@ -30,8 +24,8 @@ public sealed class RoundTripTests : IAsyncLifetime
     public async Task Text_round_trips_unchanged_through_post_stream_page_and_json(string text)
     {
         Assert.True(text.Length <= MessageLimits.TextMaxLength);
-        using var client = app.CreateChatClient();
-        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", after: "0");
+        using var client = App.CreateChatClient();
+        await using var subscriber = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", after: "0");
 
         var posted = await client.SendAsync("general", "ann", text);
         Assert.Equal(text, posted.Text);

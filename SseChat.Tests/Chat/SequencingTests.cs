@@ -4,23 +4,17 @@ using SseChat.Web.Chat;
 namespace SseChat.Tests.Chat;
 
 /// <summary>Invariant 1: each subscriber sees every seq exactly once, in order, across any number of reconnects.</summary>
-public sealed class SequencingTests : IAsyncLifetime
+public sealed class SequencingTests : ChatAppTests
 {
     private const int Posters = 8;
     private const int MessagesPerPoster = 50;
     private const int Total = Posters * MessagesPerPoster;
 
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Concurrent_posters_and_reconnecting_subscribers_see_every_seq_once_in_order()
     {
-        await app.AddRoomAsync("side");
-        var baseAddress = app.BaseAddress;
+        await App.AddRoomAsync("side");
+        var baseAddress = App.BaseAddress;
 
         // Subscribers connect first, then keep dropping their connection at random points while posts pour in,
         // resuming each time from the last id they saw, as EventSource does.
@@ -30,7 +24,7 @@ public sealed class SequencingTests : IAsyncLifetime
 
         var posters = Enumerable.Range(0, Posters).Select(async poster =>
         {
-            using var client = app.CreateChatClient();
+            using var client = App.CreateChatClient();
             var seqs = new List<long>();
             for (var i = 0; i < MessagesPerPoster; i++)
             {

@@ -8,24 +8,18 @@ using SseChat.Web.Chat;
 namespace SseChat.Tests.Chat;
 
 /// <summary>Invariant 4: one subscriber that stops reading never delays the others, and resumes later.</summary>
-public sealed class SlowConsumerTests : IAsyncLifetime
+public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, string?>
+{
+    ["Chat:SubscriberBufferSize"] = "16",
+})
 {
     private const int Messages = 400;
-
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
-    {
-        ["Chat:SubscriberBufferSize"] = "16",
-    });
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
     public async Task Stalled_subscriber_is_dropped_without_delaying_others_and_resumes_from_its_last_id()
     {
-        var baseAddress = app.BaseAddress;
-        var broadcaster = app.Services.GetRequiredService<RoomBroadcaster>();
+        var baseAddress = App.BaseAddress;
+        var broadcaster = App.Services.GetRequiredService<RoomBroadcaster>();
 
         // The stalled client: a tiny socket receive buffer, and it reads nothing after the response headers.
         using var stalledHttp = new HttpClient(new SocketsHttpHandler { ConnectCallback = ConnectWithTinyReceiveBufferAsync })
@@ -41,7 +35,7 @@ public sealed class SlowConsumerTests : IAsyncLifetime
         var bulky = string.Concat(Enumerable.Repeat("满", 4000));
         var posters = Enumerable.Range(0, 4).Select(async poster =>
         {
-            using var client = app.CreateChatClient();
+            using var client = App.CreateChatClient();
             for (var i = 0; i < Messages / 4; i++)
             {
                 await client.SendAsync("general", $"poster{poster}", bulky);

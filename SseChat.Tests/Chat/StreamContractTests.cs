@@ -1,25 +1,21 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 
 namespace SseChat.Tests.Chat;
 
-public sealed class StreamContractTests : IAsyncLifetime
+public sealed class StreamContractTests() : ChatAppTests(new Dictionary<string, string?>
 {
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
-    {
-        ["Chat:HeartbeatInterval"] = "00:00:01",
-    });
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
+    ["Chat:HeartbeatInterval"] = "00:00:01",
+})
+{
     [Fact]
     public async Task Stream_starts_at_once_with_a_retry_line_and_event_stream_headers()
     {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
         using var response = await http.GetAsync("stream/general", HttpCompletionOption.ResponseHeadersRead);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -45,8 +41,8 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task Reconnect_with_LastEventId_replays_only_missed_events()
     {
-        using var client = app.CreateChatClient();
-        await using (var first = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", after: "0"))
+        using var client = App.CreateChatClient();
+        await using (var first = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", after: "0"))
         {
             await client.SendAsync("general", "ann", "one");
             await client.SendAsync("general", "ann", "two");
@@ -58,7 +54,7 @@ public sealed class StreamContractTests : IAsyncLifetime
         await client.SendAsync("general", "bob", "three");
         await client.SendAsync("general", "bob", "four");
 
-        await using var resumed = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", lastEventId: "2", after: "0");
+        await using var resumed = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", lastEventId: "2", after: "0");
         var missed = await resumed.ReadMessagesThroughAsync(4);
         Assert.Equal([3L, 4L], missed.Select(m => m.Seq));
         Assert.Equal(["three", "four"], missed.Select(m => m.Text));
@@ -67,23 +63,26 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task Message_events_carry_an_integer_id_their_type_and_one_line_of_json()
     {
-        using var client = app.CreateChatClient();
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var client = App.CreateChatClient();
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
         using var response = await http.GetAsync("stream/general?after=0", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
 
         var sent = await client.SendAsync("general", "ann", "line one\nline two\r\n\ndata: injected");
 
-        var raw = await ReadUntilAsync(body, "\n\n", occurrences: 2, TimeSpan.FromSeconds(10));
-        var lines = raw.Split('\n');
-        Assert.Equal("retry: 3000", lines[0]);
-        var eventLines = lines.Skip(2).TakeWhile(line => line.Length > 0).ToList();
-        Assert.Equal(3, eventLines.Count); // event, data, id: the text's line breaks stayed inside the JSON
+        // This class's 1 s heartbeat may slip comment blocks in anywhere: set those aside, then look at the rest.
+        var raw = await ReadUntilAsync(body, $"id: {sent.Seq}\n\n", occurrences: 1, TimeSpan.FromSeconds(10));
+        var blocks = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Where(block => !block.StartsWith(':'))
+            .ToList();
+        Assert.Equal("retry: 3000", blocks[0]);
+        var eventLines = blocks[1].Split('\n');
+        Assert.Equal(3, eventLines.Length); // event, data, id: the text's line breaks stayed inside the JSON
         Assert.Contains("event: message", eventLines);
         Assert.Contains($"id: {sent.Seq}", eventLines);
         var data = Assert.Single(eventLines, line => line.StartsWith("data: ", StringComparison.Ordinal));
         Assert.Contains("\"seq\":1", data, StringComparison.Ordinal);
-        Assert.DoesNotContain(lines, line => line == "id:" || line == "id: ");
+        Assert.DoesNotContain(raw.Split('\n'), line => line == "id:" || line == "id: ");
     }
 
     private static async Task<string> ReadUntilAsync(Stream body, string marker, int occurrences, TimeSpan timeout)
@@ -116,27 +115,27 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task After_query_sets_the_resume_point_and_LastEventId_overrides_it()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         for (var i = 1; i <= 5; i++)
         {
             await client.SendAsync("general", "ann", $"m{i}");
         }
 
-        await using (var byQuery = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", after: "3"))
+        await using (var byQuery = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", after: "3"))
         {
             Assert.Equal([4L, 5L], (await byQuery.ReadMessagesThroughAsync(5)).Select(m => m.Seq));
         }
-        await using var byHeader = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", lastEventId: "1", after: "4");
+        await using var byHeader = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", lastEventId: "1", after: "4");
         Assert.Equal([2L, 3L, 4L, 5L], (await byHeader.ReadMessagesThroughAsync(5)).Select(m => m.Seq));
     }
 
     [Fact]
     public async Task Stream_without_a_resume_point_starts_at_the_present()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.SendAsync("general", "ann", "before");
 
-        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general");
+        await using var subscriber = await SseSubscriber.ConnectAsync(App.BaseAddress, "general");
         var after = await client.SendAsync("general", "ann", "after");
 
         var received = await subscriber.ReadMessagesThroughAsync(after.Seq);
@@ -153,7 +152,7 @@ public sealed class StreamContractTests : IAsyncLifetime
     public async Task Malformed_resume_point_is_refused_with_400(string resumePoint)
     {
         // A stream that wrongly opened would never end: read headers only, and give up soon.
-        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = App.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
         using var byQuery = await http.GetAsync(
             $"stream/general?after={Uri.EscapeDataString(resumePoint)}", HttpCompletionOption.ResponseHeadersRead);
@@ -171,10 +170,10 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task Resume_point_beyond_the_end_gets_an_idless_reset_then_live_events()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.SendAsync("general", "ann", "only one so far");
 
-        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", lastEventId: "40");
+        await using var subscriber = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", lastEventId: "40");
         var reset = await subscriber.NextAsync();
         Assert.Equal(SseFrames.ResetEventType, reset.EventType);
         Assert.True(string.IsNullOrEmpty(reset.EventId));
@@ -189,7 +188,7 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_room_has_no_stream()
     {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
         using var response = await http.GetAsync("stream/no-such-room");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -197,7 +196,7 @@ public sealed class StreamContractTests : IAsyncLifetime
     [Fact]
     public async Task Idle_stream_receives_heartbeat_comments()
     {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
         using var response = await http.GetAsync("stream/general", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
 
@@ -205,5 +204,17 @@ public sealed class StreamContractTests : IAsyncLifetime
         var raw = await ReadUntilAsync(body, ": keep-alive\n\n", occurrences: 2, TimeSpan.FromSeconds(10));
         Assert.Equal(2, CountOf(raw, ": keep-alive\n\n"));
         Assert.DoesNotContain("event:", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_open_streams_so_clients_reconnect()
+    {
+        await using var subscriber = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", after: "0");
+        Assert.False(await subscriber.EndsWithinAsync(TimeSpan.FromMilliseconds(200)));
+
+        var stopping = Task.Run(() => App.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication());
+
+        Assert.True(await subscriber.EndsWithinAsync(TimeSpan.FromSeconds(5)), "the stream should end on shutdown");
+        await stopping;
     }
 }

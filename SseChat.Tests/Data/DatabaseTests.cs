@@ -5,21 +5,15 @@ using SseChat.Web.Data;
 
 namespace SseChat.Tests.Data;
 
-public sealed class DatabaseTests : IAsyncLifetime
+public sealed class DatabaseTests : ChatAppTests
 {
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task First_start_creates_and_migrates_the_file_and_seeds_room_general()
     {
-        _ = app.BaseAddress; // starts the app
+        _ = App.BaseAddress; // starts the app
 
-        Assert.True(File.Exists(app.DatabasePath));
-        await using var db = app.CreateDbContext();
+        Assert.True(File.Exists(App.DatabasePath));
+        await using var db = App.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
         var general = await db.Rooms.SingleAsync();
@@ -27,15 +21,22 @@ public sealed class DatabaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Connections_run_in_WAL_mode_with_full_synchronous_commits()
+    public async Task Every_connection_runs_in_WAL_mode_with_full_synchronous_commits()
     {
-        _ = app.BaseAddress;
-        await using var db = app.CreateDbContext();
-        await db.Database.OpenConnectionAsync();
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        _ = App.BaseAddress;
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Database.OpenConnectionAsync();
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
+            // Loosen it on this connection; closing returns the very same connection to the pool.
+            await ScalarAsync(connection, "PRAGMA synchronous=OFF;");
+        }
 
-        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
-        Assert.Equal("2", await ScalarAsync(connection, "PRAGMA synchronous;")); // 2 = FULL
+        await using var reopened = App.CreateDbContext();
+        await reopened.Database.OpenConnectionAsync();
+        var pooled = (SqliteConnection)reopened.Database.GetDbConnection();
+        Assert.Equal("2", await ScalarAsync(pooled, "PRAGMA synchronous;")); // 2 = FULL, set again on every open
     }
 
     private static async Task<string?> ScalarAsync(SqliteConnection connection, string sql)

@@ -23,17 +23,22 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     {
     }
 
-    public ChatApplication(IDictionary<string, string?> settings)
+    /// <param name="settings">Configuration overrides, as an operator would set them.</param>
+    /// <param name="connectionOptions">Extra SQLite connection-string keywords, e.g. "Default Timeout=1".</param>
+    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "")
     {
         DatabasePath = Path.Combine(folder.FullName, "chat.db");
         this.settings = new Dictionary<string, string?>(settings)
         {
-            ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath}",
+            ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath};{connectionOptions}",
         };
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>Replaces services before the app starts, for faults no real client can cause.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
     /// <summary>Starts the server if needed and returns its http://127.0.0.1:port/ address.</summary>
     public Uri BaseAddress
@@ -67,6 +72,10 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (ConfigureTestServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
         }
     }
 

@@ -17,4 +17,18 @@ public sealed class OptionsTests
 
         Assert.Contains(key.Split(':')[1], failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task History_page_size_cannot_exceed_the_largest_page_the_endpoint_serves()
+    {
+        await using var app = new ChatApplication(new Dictionary<string, string?>
+        {
+            ["Chat:HistoryPageSize"] = "300",
+            ["Chat:HistoryMaxPageSize"] = "200",
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
+
+        Assert.Contains("HistoryPageSize", failure.Message, StringComparison.Ordinal);
+    }
 }

@@ -5,18 +5,12 @@ using SseChat.Tests.Infrastructure;
 
 namespace SseChat.Tests.Web;
 
-public sealed class RoomPagesTests : IAsyncLifetime
+public sealed class RoomPagesTests : ChatAppTests
 {
-    private readonly ChatApplication app = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Home_lists_every_room_linking_to_its_page_with_names_encoded()
     {
-        await using (var db = app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             db.Rooms.Add(new SseChat.Web.Data.Room
             {
@@ -27,7 +21,7 @@ public sealed class RoomPagesTests : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var response = await client.Http.GetAsync("");
         var html = await response.Content.ReadAsStringAsync();
@@ -43,7 +37,7 @@ public sealed class RoomPagesTests : IAsyncLifetime
     [Fact]
     public async Task Room_page_renders_the_last_50_messages_encoded_the_form_and_the_stream_resume_point()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         for (var i = 1; i <= 54; i++)
         {
             await client.SendAsync("general", "ann", $"message {i}");
@@ -85,7 +79,7 @@ public sealed class RoomPagesTests : IAsyncLifetime
     [Fact]
     public async Task Empty_room_page_streams_from_zero_and_offers_no_older_messages()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         var page = await client.GetDocumentAsync("rooms/general");
 
@@ -97,7 +91,7 @@ public sealed class RoomPagesTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_room_is_404_as_a_page_for_browsers_and_a_problem_otherwise()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         using var pageRequest = new HttpRequestMessage(HttpMethod.Get, "rooms/no-such-room");
         pageRequest.Headers.Accept.ParseAdd("text/html");

@@ -74,20 +74,35 @@ public sealed partial class ChatEventWriter(
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // Whatever went wrong (disk full, locked or corrupt file, a bug), the batch was not committed: fail
-            // each post clearly and keep the loop alive, since the next batch may well succeed.
-            LogBatchFailed(exception, batch.Count);
-            foreach (var pending in batch)
+            if (batch.Count > 1)
             {
-                pending.Outcome.TrySetException(new MessageNotStoredException("The message could not be stored.", exception));
+                // One bad post must not fail the others that happened to share its transaction: retry one by one.
+                foreach (var pending in batch)
+                {
+                    await WriteBatchAsync([pending]);
+                }
+                return;
             }
+            // Whatever went wrong (disk full, a locked or corrupt file, a bug), nothing was committed: say so and
+            // keep the loop alive, since the next post may well succeed.
+            LogPostFailed(exception);
+            batch[0].Outcome.TrySetException(new MessageNotStoredException("The message could not be stored.", exception));
             return;
         }
 
         // Committed: publish in seq order before any poster hears back, so a 201 never outruns its event.
-        foreach (var roomEvent in inserted)
+        try
         {
-            publisher.Publish(roomEvent.RoomId, await SseFrames.ForEventAsync(roomEvent));
+            foreach (var roomEvent in inserted)
+            {
+                publisher.Publish(roomEvent.RoomId, await SseFrames.ForEventAsync(roomEvent));
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The events are stored, so the posts still succeed. Streams notice the missing seqs and read them
+            // from the database (RoomEventStreamer), so no client misses them.
+            LogPublishFailed(exception, inserted.Count);
         }
         foreach (var pending in batch)
         {
@@ -114,6 +129,7 @@ public sealed partial class ChatEventWriter(
         foreach (var pending in batch)
         {
             var message = pending.Message;
+            (pending.Stored, pending.Created) = (null, false); // this may be a retry of a failed batch
             if (!rooms.TryGetValue(message.RoomId, out var room))
             {
                 continue; // the room was deleted after the request looked it up: outcome stays null
@@ -152,8 +168,11 @@ public sealed partial class ChatEventWriter(
         return inserted;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} posts failed; none was stored or published.")]
-    private partial void LogBatchFailed(Exception exception, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a post failed; it was neither stored nor published.")]
+    private partial void LogPostFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Count} committed events failed; streams will read them from the database.")]
+    private partial void LogPublishFailed(Exception exception, int count);
 
     private sealed class PendingPost(NewMessage message)
     {

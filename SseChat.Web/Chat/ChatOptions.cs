@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace SseChat.Web.Chat;
 
 /// <summary>Tunables of posting and streaming, bound from the "Chat" section and validated at start-up.</summary>
-public sealed class ChatOptions
+public sealed class ChatOptions : IValidatableObject
 {
     public const string SectionName = "Chat";
 
@@ -41,4 +41,14 @@ public sealed class ChatOptions
     /// <summary>Posts waiting for the writer before new posts wait for room in the queue.</summary>
     [Range(1, 1_000_000)]
     public int WriteQueueCapacity { get; set; } = 10_000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (HistoryPageSize > HistoryMaxPageSize)
+        {
+            yield return new ValidationResult(
+                $"{nameof(HistoryPageSize)} ({HistoryPageSize}) cannot exceed {nameof(HistoryMaxPageSize)} ({HistoryMaxPageSize}).",
+                [nameof(HistoryPageSize), nameof(HistoryMaxPageSize)]);
+        }
+    }
 }

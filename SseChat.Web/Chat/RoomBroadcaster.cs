@@ -1,37 +1,29 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
 namespace SseChat.Web.Chat;
 
 /// <summary>
 /// The in-process fan-out: every open stream of a room holds a <see cref="RoomSubscription"/> here, and a
 /// published frame is offered to each of them without waiting on any.
 /// </summary>
-public sealed class RoomBroadcaster(Microsoft.Extensions.Options.IOptions<ChatOptions> options) : IRoomEventPublisher
+public sealed class RoomBroadcaster(IOptions<ChatOptions> options) : IRoomEventPublisher
 {
-    private static readonly RoomSubscription[] NoSubscribers = [];
-
-    // Subscribe and unsubscribe swap in a new array under this lock (copy-on-write); Publish and Heartbeat read the
-    // current array without it. A lock, not a concurrent collection, because fan-out must iterate a stable
-    // snapshot at full speed while thousands of connections come and go.
-    private readonly Lock gate = new();
-    private Dictionary<int, RoomSubscription[]> subscribersByRoom = [];
-
+    private readonly ConcurrentDictionary<int, RoomSubscribers> rooms = new();
     private readonly int bufferSize = options.Value.SubscriberBufferSize;
 
     public RoomSubscription Subscribe(int roomId)
     {
         var subscription = new RoomSubscription(this, roomId, bufferSize);
-        lock (gate)
-        {
-            var current = subscribersByRoom.GetValueOrDefault(roomId, NoSubscribers);
-            SetRoom(roomId, [.. current, subscription]);
-        }
+        rooms.GetOrAdd(roomId, static _ => new RoomSubscribers()).Add(subscription);
         return subscription;
     }
 
     public void Publish(int roomId, SseFrame frame)
     {
-        if (Volatile.Read(ref subscribersByRoom).TryGetValue(roomId, out var subscribers))
+        if (rooms.TryGetValue(roomId, out var subscribers))
         {
-            foreach (var subscriber in subscribers)
+            foreach (var subscriber in subscribers.Current)
             {
                 subscriber.Offer(frame);
             }
@@ -41,9 +33,9 @@ public sealed class RoomBroadcaster(Microsoft.Extensions.Options.IOptions<ChatOp
     /// <summary>Queues a comment frame on every stream; a stuck stream's full buffer gets it dropped, too.</summary>
     public void Heartbeat()
     {
-        foreach (var subscribers in Volatile.Read(ref subscribersByRoom).Values)
+        foreach (var subscribers in rooms.Values)
         {
-            foreach (var subscriber in subscribers)
+            foreach (var subscriber in subscribers.Current)
             {
                 subscriber.Offer(SseFrames.Heartbeat);
             }
@@ -51,31 +43,42 @@ public sealed class RoomBroadcaster(Microsoft.Extensions.Options.IOptions<ChatOp
     }
 
     public int CountSubscribers(int roomId) =>
-        Volatile.Read(ref subscribersByRoom).GetValueOrDefault(roomId, NoSubscribers).Length;
+        rooms.TryGetValue(roomId, out var subscribers) ? subscribers.Current.Length : 0;
 
     internal void Remove(RoomSubscription subscription)
     {
-        lock (gate)
+        if (rooms.TryGetValue(subscription.RoomId, out var subscribers))
         {
-            if (subscribersByRoom.TryGetValue(subscription.RoomId, out var current))
-            {
-                SetRoom(subscription.RoomId, Array.FindAll(current, s => s != subscription));
-            }
+            subscribers.Remove(subscription);
         }
     }
 
-    // Called under the lock: the dictionary is copied too, so readers never see one being mutated.
-    private void SetRoom(int roomId, RoomSubscription[] subscribers)
+    /// <summary>
+    /// One room's subscribers as a copy-on-write array: Publish iterates a stable snapshot with no lock at all,
+    /// while joining and leaving swap in a new array under a lock held only for the copy. A lock rather than a
+    /// concurrent collection because fan-out, the hot path, must iterate at full speed while connections churn.
+    /// </summary>
+    private sealed class RoomSubscribers
     {
-        var next = new Dictionary<int, RoomSubscription[]>(subscribersByRoom);
-        if (subscribers.Length == 0)
+        private readonly Lock gate = new();
+        private volatile RoomSubscription[] current = [];
+
+        public RoomSubscription[] Current => current;
+
+        public void Add(RoomSubscription subscription)
         {
-            next.Remove(roomId);
+            lock (gate)
+            {
+                current = [.. current, subscription];
+            }
         }
-        else
+
+        public void Remove(RoomSubscription subscription)
         {
-            next[roomId] = subscribers;
+            lock (gate)
+            {
+                current = Array.FindAll(current, s => s != subscription);
+            }
         }
-        Volatile.Write(ref subscribersByRoom, next);
     }
 }

@@ -23,8 +23,10 @@ public sealed partial class RoomEventStreamer(
 {
     public const string ContentType = "text/event-stream";
 
-    public async Task StreamAsync(HttpContext httpContext, int roomId, long? resumeAfter)
+    /// <param name="room">The room as the request found it: its LastSeq is the "now" a fresh stream starts from.</param>
+    public async Task StreamAsync(HttpContext httpContext, RoomSummary room, long? resumeAfter)
     {
+        var roomId = room.Id;
         var response = httpContext.Response;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache";
@@ -47,19 +49,15 @@ public sealed partial class RoomEventStreamer(
             output.Write(SseFrames.Retry(options.Value.RetryInterval).Utf8.Span);
             await output.FlushAsync(cancellationToken);
 
-            var lastSeq = await queries.GetLastSeqAsync(roomId, cancellationToken);
-            if (lastSeq is null)
-            {
-                return; // deleted since the controller looked it up
-            }
-
-            var lastSent = resumeAfter ?? lastSeq.Value;
-            if (lastSent > lastSeq)
+            // room.LastSeq was read before subscribing, which is enough: a seq the client has seen was committed
+            // before this request, and whatever committed since is found by the replay below.
+            var lastSent = resumeAfter ?? room.LastSeq;
+            if (lastSent > room.LastSeq)
             {
                 // The client remembers events this database never had (it was reset or restored): tell it so,
                 // without an id, and carry on from the real end.
-                output.Write((await SseFrames.ResetAsync(lastSeq.Value)).Utf8.Span);
-                lastSent = lastSeq.Value;
+                output.Write((await SseFrames.ResetAsync(room.LastSeq)).Utf8.Span);
+                lastSent = room.LastSeq;
             }
 
             var replayed = await ReplayAsync(output, roomId, lastSent, cancellationToken);
@@ -73,9 +71,15 @@ public sealed partial class RoomEventStreamer(
                 {
                     if (frame.Seq is { } seq)
                     {
+                        if (seq > lastSent + 1)
+                        {
+                            // A frame never reached this node's fan-out (a publish failed after its commit): the
+                            // database has it, so fill the gap from there rather than skip past it.
+                            lastSent = (await ReplayAsync(output, roomId, lastSent, cancellationToken)).LastSent;
+                        }
                         if (seq <= lastSent)
                         {
-                            continue; // already sent by the replay
+                            continue; // already sent by a replay
                         }
                         lastSent = seq;
                     }

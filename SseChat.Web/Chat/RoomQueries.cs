@@ -18,12 +18,6 @@ public sealed class RoomQueries(ChatDbContext db)
             .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.LastSeq))
             .ToListAsync(cancellationToken);
 
-    public Task<long?> GetLastSeqAsync(int roomId, CancellationToken cancellationToken) =>
-        db.Rooms.AsNoTracking()
-            .Where(r => r.Id == roomId)
-            .Select(r => (long?)r.LastSeq)
-            .SingleOrDefaultAsync(cancellationToken);
-
     /// <summary>Up to <paramref name="limit"/> messages with seq below <paramref name="beforeSeq"/>, oldest first.</summary>
     public async Task<List<ChatMessage>> GetMessagesBeforeAsync(
         int roomId, long beforeSeq, int limit, CancellationToken cancellationToken)
@@ -32,7 +26,7 @@ public sealed class RoomQueries(ChatDbContext db)
             .Where(e => e.RoomId == roomId && e.Seq < beforeSeq && e.Kind == RoomEventKind.Message)
             .OrderByDescending(e => e.Seq)
             .Take(limit)
-            .Select(e => new ChatMessage(e.Seq, e.Author ?? "", e.Text ?? "", e.CreatedAt))
+            .Select(e => e.ToChatMessage())
             .ToListAsync(cancellationToken);
         newestFirst.Reverse();
         return newestFirst;

@@ -36,13 +36,28 @@ public sealed class RoomSubscription : IDisposable
     {
         if (!queue.Writer.TryWrite(frame) && Close())
         {
-            // Signalled from the thread pool: whatever the stream does on a drop never stalls the fan-out loop.
-            ThreadPool.UnsafeQueueUserWorkItem(static source => source.Cancel(), dropped, preferLocal: false);
+            // Leaving the room and signalling the stream happen on the thread pool, so a mass drop never stalls
+            // the fan-out loop that found the queues full.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static subscription =>
+                {
+                    subscription.owner.Remove(subscription);
+                    subscription.dropped.Cancel();
+                },
+                this,
+                preferLocal: false);
         }
     }
 
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        if (Close())
+        {
+            owner.Remove(this);
+        }
+    }
 
+    /// <summary>Stops taking frames; true only for the one caller that closed it.</summary>
     private bool Close()
     {
         if (Interlocked.Exchange(ref closed, 1) != 0)
@@ -50,7 +65,6 @@ public sealed class RoomSubscription : IDisposable
             return false;
         }
         queue.Writer.TryComplete();
-        owner.Remove(this);
         return true;
     }
 }

@@ -21,9 +21,11 @@ public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, I
 
         // Only messages up to the room's seq as read above: the stream resumes after that seq, so each event is
         // either rendered here or streamed, never both and never neither.
+        // One more than shown tells whether "load older" has anything to load.
         var pageSize = options.Value.HistoryPageSize;
-        var messages = await rooms.GetMessagesBeforeAsync(room.Id, room.LastSeq + 1, pageSize, cancellationToken);
-        return View(new RoomPageViewModel(room, messages, HasOlder: messages.Count == pageSize));
+        var messages = await rooms.GetMessagesBeforeAsync(room.Id, room.LastSeq + 1, pageSize + 1, cancellationToken);
+        var hasOlder = messages.Count > pageSize;
+        return View(new RoomPageViewModel(room, hasOlder ? messages[1..] : messages, hasOlder, pageSize));
     }
 
     [HttpGet("messages")]

@@ -34,6 +34,6 @@ public sealed class StreamController(RoomQueries rooms) : Controller
             }
             resumeAfter = parsed;
         }
-        return new RoomEventStreamResult(room.Id, resumeAfter);
+        return new RoomEventStreamResult(room, resumeAfter);
     }
 }

@@ -4,8 +4,8 @@ using SseChat.Web.Chat;
 namespace SseChat.Web.Models;
 
 /// <summary>
-/// Text must have something besides whitespace and be at most 4000 characters, counted both after trimming (the
-/// contract) and as sent (what is stored, since text is kept verbatim).
+/// Text is judged after trimming (1 to 4000 characters) but stored as sent, so it also has a ceiling as sent
+/// (<see cref="MessageLimits.TextMaxStoredLength"/>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class MessageTextAttribute : ValidationAttribute
@@ -14,13 +14,9 @@ public sealed class MessageTextAttribute : ValidationAttribute
     {
         if (value is not string text)
         {
-            return ValidationResult.Success; // [Required] speaks for missing text
+            return ValidationResult.Success; // [Required] speaks for missing or blank text
         }
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return new ValidationResult("Write a message.");
-        }
-        return text.Length > MessageLimits.TextMaxLength
+        return text.Trim().Length > MessageLimits.TextMaxLength || text.Length > MessageLimits.TextMaxStoredLength
             ? new ValidationResult($"A message can be at most {MessageLimits.TextMaxLength} characters.")
             : ValidationResult.Success;
     }

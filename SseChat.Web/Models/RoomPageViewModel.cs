@@ -2,7 +2,8 @@ using SseChat.Web.Chat;
 
 namespace SseChat.Web.Models;
 
-public sealed record RoomPageViewModel(RoomSummary Room, IReadOnlyList<ChatMessage> Messages, bool HasOlder)
+public sealed record RoomPageViewModel(
+    RoomSummary Room, IReadOnlyList<ChatMessage> Messages, bool HasOlder, int HistoryPageSize)
 {
     /// <summary>The seq the page's stream resumes after: the room's last event when the page was rendered.</summary>
     public long StreamAfter => Room.LastSeq;

@@ -14,7 +14,7 @@ internal sealed class RoomEventConfiguration : IEntityTypeConfiguration<RoomEven
         roomEvent.HasOne<Room>().WithMany().HasForeignKey(e => e.RoomId).OnDelete(DeleteBehavior.Cascade);
 
         roomEvent.Property(e => e.Author).HasMaxLength(MessageLimits.AuthorMaxLength);
-        roomEvent.Property(e => e.Text).HasMaxLength(MessageLimits.TextMaxLength);
+        roomEvent.Property(e => e.Text).HasMaxLength(MessageLimits.TextMaxStoredLength);
         roomEvent.Property(e => e.ClientMessageId).HasMaxLength(MessageLimits.ClientMessageIdMaxLength);
 
         // The database backs up the writer's duplicate check: one clientMessageId stores at most one message.

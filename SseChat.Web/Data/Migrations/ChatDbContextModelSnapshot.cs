@@ -86,7 +86,7 @@ namespace SseChat.Web.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Text")
-                        .HasMaxLength(4000)
+                        .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("RoomId", "Seq");

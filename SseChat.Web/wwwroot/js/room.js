@@ -32,4 +32,8 @@ new Composer(document.getElementById('composer'), {
   onSent: (message) => messages.add(message),
 });
 
-new HistoryLoader(document.getElementById('load-older'), room.dataset.historyUrl, messages);
+new HistoryLoader(document.getElementById('load-older'), {
+  url: room.dataset.historyUrl,
+  pageSize: Number(room.dataset.historyPageSize),
+  messages,
+});

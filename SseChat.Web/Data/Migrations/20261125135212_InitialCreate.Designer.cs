@@ -11,7 +11,7 @@ using SseChat.Web.Data;
 namespace SseChat.Web.Data.Migrations
 {
     [DbContext(typeof(ChatDbContext))]
-    [Migration("20261125132121_InitialCreate")]
+    [Migration("20261125135212_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -89,7 +89,7 @@ namespace SseChat.Web.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Text")
-                        .HasMaxLength(4000)
+                        .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("RoomId", "Seq");

@@ -37,7 +37,7 @@ namespace SseChat.Web.Data.Migrations
                     Kind = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Author = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    Text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: true),
                     ClientMessageId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
