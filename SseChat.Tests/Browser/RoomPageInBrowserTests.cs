@@ -185,6 +185,28 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFix
         AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task Load_older_fetches_earlier_history_above_the_current_messages()
+    {
+        using var client = app.CreateChatClient();
+        var posted = new List<ChatMessage>();
+        for (var i = 1; i <= 60; i++)
+        {
+            posted.Add(await client.SendAsync(Room, "Ann", $"history {i}"));
+        }
+        var page = await OpenRoomAsync(app.BaseAddress);
+        AssertShownExactly(posted[10..], await ReadShownMessagesAsync(page));
+
+        var loadOlder = page.Locator("#load-older");
+        await Expect(loadOlder).ToBeVisibleAsync();
+        await loadOlder.ClickAsync();
+
+        await WaitForSeqAsync(page, 1, TimeSpan.FromSeconds(5));
+        AssertShownExactly(posted, await ReadShownMessagesAsync(page));
+        await Expect(loadOlder).ToBeHiddenAsync(); // fewer than a page came back: nothing older is left
+        AssertNoScriptErrors();
+    }
+
     private static async Task AssertShownAsTextAsync(IPage page, IReadOnlyList<ChatMessage> posted)
     {
         var shown = await ReadShownMessagesAsync(page);
