@@ -1,3 +1,4 @@
+using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
 
@@ -9,13 +10,30 @@ builder.AddChatDatabase();
 // Rooms, posting, the single sequencing writer, fan-out and the SSE streams.
 builder.AddChat();
 
+// The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
+builder.AddAdmin();
+
 var app = builder.Build();
 
 await app.MigrateChatDatabaseAsync();
 
+// `dotnet run --project SseChat.Web -- admin set-password <name>` runs and exits instead of serving.
+if (await app.TryRunAdminCommandAsync(args))
+{
+    return;
+}
+
+// A fresh database gets an administrator with a one-time password, printed once to the log.
+await app.EnsureAnAdministratorExistsAsync();
+
 // Unhandled exceptions and empty error responses become ProblemDetails (or an error page for browsers).
 app.UseExceptionHandler();
 app.UseStatusCodePagesWithReExecute("/errors/{0}");
+
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapStaticAssets();
 app.MapControllers();

@@ -6,10 +6,11 @@ using SseChat.Web.Data;
 namespace SseChat.Web.Chat;
 
 /// <summary>
-/// The one place that turns posts into persisted, sequenced events and publishes them. A single loop takes posts
-/// from a queue, assigns each the room's next seq and commits a whole batch in one transaction, then publishes
-/// the batch in seq order and only then answers the posters. One writer means commit order is publish order, so no
-/// client can ever see seq 42 before 41; batching keeps that single writer fast when posts arrive together.
+/// The one place that turns commands (posts, removals, room changes) into persisted, sequenced events and
+/// publishes them. A single loop takes commands from a queue, assigns each new event the room's next seq and
+/// commits a whole batch in one transaction, then publishes the batch in seq order and only then answers the
+/// callers. One writer means commit order is publish order, so no client can ever see seq 42 before 41; batching
+/// keeps that single writer fast when posts arrive together.
 /// </summary>
 public sealed partial class ChatEventWriter(
     IDbContextFactory<ChatDbContext> dbContextFactory,
@@ -18,18 +19,18 @@ public sealed partial class ChatEventWriter(
     IOptions<ChatOptions> options,
     ILogger<ChatEventWriter> logger) : BackgroundService
 {
-    private readonly Channel<PendingPost> queue = Channel.CreateBounded<PendingPost>(
+    private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
         new BoundedChannelOptions(options.Value.WriteQueueCapacity) { SingleReader = true });
 
     private readonly int batchSize = options.Value.WriteBatchSize;
 
     /// <summary>
-    /// Stores the message and completes once it is committed and published. Null when the room no longer exists.
+    /// Applies the command and completes once it is committed and published.
     /// Throws <see cref="MessageNotStoredException"/> when the database failed or the server is shutting down.
     /// </summary>
-    public async Task<PostOutcome?> PostAsync(NewMessage message, CancellationToken cancellationToken)
+    public async Task<RoomCommandResult> SubmitAsync(RoomCommand command, CancellationToken cancellationToken)
     {
-        var pending = new PendingPost(message);
+        var pending = new PendingCommand(command);
         try
         {
             await queue.Writer.WriteAsync(pending, cancellationToken);
@@ -38,45 +39,56 @@ public sealed partial class ChatEventWriter(
         {
             throw new MessageNotStoredException("The server is shutting down.", exception);
         }
-        // Once queued the post is committed even if this caller goes away: the client may retry with the same
+        // Once queued the command is committed even if this caller goes away: a poster may retry with the same
         // clientMessageId and will then get the stored message back.
         return await pending.Outcome.Task.WaitAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Refuse new posts but let the loop finish those already queued: each of them may still get its 201.
+        // Refuse new commands but let the loop finish those already queued: each may still get its answer.
         queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<PendingPost>(batchSize);
+        var batch = new List<PendingCommand>(batchSize);
         // Deliberately not cancelled by stoppingToken: StopAsync completes the queue, and the loop drains it.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < batchSize && queue.Reader.TryRead(out var pending))
+            while (batch.Count < batchSize && queue.Reader.TryPeek(out var next))
             {
-                batch.Add(pending);
+                // A room deletion commits on its own, so no other command shares a transaction with the room's
+                // disappearance.
+                if (next.Command is DeleteRoom && batch.Count > 0)
+                {
+                    break;
+                }
+                queue.Reader.TryRead(out _);
+                batch.Add(next);
+                if (next.Command is DeleteRoom)
+                {
+                    break;
+                }
             }
             await WriteBatchAsync(batch);
             batch.Clear();
         }
     }
 
-    private async Task WriteBatchAsync(List<PendingPost> batch)
+    private async Task WriteBatchAsync(List<PendingCommand> batch)
     {
-        List<RoomEvent> inserted;
+        List<Publication> publications;
         try
         {
-            inserted = await CommitAsync(batch);
+            publications = await CommitAsync(batch);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             if (batch.Count > 1)
             {
-                // One bad post must not fail the others that happened to share its transaction: retry one by one.
+                // One bad command must not fail the others that happened to share its transaction: retry one by one.
                 foreach (var pending in batch)
                 {
                     await WriteBatchAsync([pending]);
@@ -84,25 +96,28 @@ public sealed partial class ChatEventWriter(
                 return;
             }
             // Whatever went wrong (disk full, a locked or corrupt file, a bug), nothing was committed: say so and
-            // keep the loop alive, since the next post may well succeed.
-            LogPostFailed(exception);
-            batch[0].Outcome.TrySetException(new MessageNotStoredException("The message could not be stored.", exception));
+            // keep the loop alive, since the next command may well succeed.
+            LogCommandFailed(exception, batch[0].Command.GetType().Name);
+            batch[0].Outcome.TrySetException(new MessageNotStoredException("The change could not be stored.", exception));
             return;
         }
 
-        // Committed: publish in seq order before any poster hears back, so a 201 never outruns its event.
+        // Committed: publish in seq order before any caller hears back, so a 201 never outruns its event.
         try
         {
-            foreach (var roomEvent in inserted)
+            foreach (var publication in publications)
             {
-                publisher.Publish(roomEvent.RoomId, await SseFrames.ForEventAsync(roomEvent));
+                var frame = publication.Event is { } roomEvent
+                    ? await SseFrames.ForEventAsync(roomEvent)
+                    : SseFrames.RoomGone;
+                publisher.Publish(publication.RoomId, frame);
             }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The events are stored, so the posts still succeed. Streams notice the missing seqs and read them
+            // The events are stored, so the commands still succeed. Streams notice the missing seqs and read them
             // from the database (RoomEventStreamer), so no client misses them.
-            LogPublishFailed(exception, inserted.Count);
+            LogPublishFailed(exception, publications.Count);
         }
         foreach (var pending in batch)
         {
@@ -110,84 +125,161 @@ public sealed partial class ChatEventWriter(
         }
     }
 
-    private async Task<List<RoomEvent>> CommitAsync(List<PendingPost> batch)
+    private async Task<List<Publication>> CommitAsync(List<PendingCommand> batch)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync();
+        var transaction = new BatchTransaction(db, clock.GetUtcNow().UtcDateTime);
+        await transaction.LoadAsync(batch.Select(p => p.Command));
 
-        var roomIds = batch.Select(p => p.Message.RoomId).Distinct().ToList();
-        var rooms = await db.Rooms.Where(r => roomIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id);
-
-        var clientIds = batch.Select(p => p.Message.ClientMessageId).OfType<string>().Distinct().ToList();
-        var alreadyStored = clientIds.Count == 0
-            ? []
-            : await db.RoomEvents.AsNoTracking()
-                .Where(e => roomIds.Contains(e.RoomId) && e.ClientMessageId != null && clientIds.Contains(e.ClientMessageId))
-                .ToDictionaryAsync(e => (e.RoomId, e.ClientMessageId!));
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var inserted = new List<RoomEvent>(batch.Count);
         foreach (var pending in batch)
         {
-            var message = pending.Message;
-            (pending.Stored, pending.Created) = (null, false); // this may be a retry of a failed batch
-            if (!rooms.TryGetValue(message.RoomId, out var room))
-            {
-                continue; // the room was deleted after the request looked it up: outcome stays null
-            }
-            if (message.ClientMessageId is { } clientId && alreadyStored.TryGetValue((room.Id, clientId), out var stored))
-            {
-                pending.Stored = stored;
-                continue;
-            }
-
-            var roomEvent = new RoomEvent
-            {
-                RoomId = room.Id,
-                Seq = ++room.LastSeq,
-                Kind = RoomEventKind.Message,
-                CreatedAt = now,
-                Author = message.Author,
-                Text = message.Text,
-                ClientMessageId = message.ClientMessageId,
-            };
-            db.RoomEvents.Add(roomEvent);
-            inserted.Add(roomEvent);
-            pending.Stored = roomEvent;
-            pending.Created = true;
-            if (message.ClientMessageId is { } newClientId)
-            {
-                alreadyStored[(room.Id, newClientId)] = roomEvent; // a retry within the same batch
-            }
+            pending.Result = null; // this may be a retry of a failed batch
+            pending.Result = await transaction.ApplyAsync(pending.Command);
         }
 
-        if (inserted.Count > 0)
+        if (db.ChangeTracker.HasChanges())
         {
-            // One SaveChanges is one transaction: the events and the rooms' new LastSeq commit together or not at all.
+            // One SaveChanges is one transaction: events, the rooms' new LastSeq and the audit entries commit
+            // together or not at all.
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        return inserted;
+        return transaction.Publications;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a post failed; it was neither stored nor published.")]
-    private partial void LogPostFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a {Command} failed; it was neither stored nor published.")]
+    private partial void LogCommandFailed(Exception exception, string command);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Count} committed events failed; streams will read them from the database.")]
     private partial void LogPublishFailed(Exception exception, int count);
 
-    private sealed class PendingPost(NewMessage message)
+    /// <summary>What to hand to the fan-out after the commit: an event, or (Event null) the room's deletion.</summary>
+    private sealed record Publication(int RoomId, RoomEvent? Event);
+
+    private sealed class PendingCommand(RoomCommand command)
     {
-        public NewMessage Message { get; } = message;
+        public RoomCommand Command { get; } = command;
 
-        public TaskCompletionSource<PostOutcome?> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<RoomCommandResult> Outcome { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public RoomEvent? Stored { get; set; }
+        public RoomCommandResult? Result { get; set; }
 
-        public bool Created { get; set; }
+        public void Complete() => Outcome.TrySetResult(Result!);
+    }
 
-        public void Complete() =>
-            Outcome.TrySetResult(Stored is null ? null : new PostOutcome(Stored.ToChatMessage(), Created));
+    /// <summary>Applies one batch's commands to one DbContext, assigning seqs as it goes.</summary>
+    private sealed class BatchTransaction(ChatDbContext db, DateTime now)
+    {
+        private Dictionary<int, Room> rooms = [];
+        private Dictionary<(int RoomId, string ClientMessageId), RoomEvent> storedByClientId = [];
+
+        public List<Publication> Publications { get; } = [];
+
+        /// <summary>Reads, in two queries, the rooms the batch touches and the posts it might repeat.</summary>
+        public async Task LoadAsync(IEnumerable<RoomCommand> commands)
+        {
+            var list = commands.ToList();
+            var roomIds = list.Select(c => c.RoomId).Distinct().ToList();
+            rooms = await db.Rooms.Where(r => roomIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id);
+
+            var clientIds = list.OfType<PostMessage>().Select(p => p.ClientMessageId).OfType<string>().Distinct().ToList();
+            storedByClientId = clientIds.Count == 0
+                ? []
+                : await db.RoomEvents.AsNoTracking()
+                    .Where(e => roomIds.Contains(e.RoomId) && e.ClientMessageId != null && clientIds.Contains(e.ClientMessageId))
+                    .ToDictionaryAsync(e => (e.RoomId, e.ClientMessageId!));
+        }
+
+        public async Task<RoomCommandResult> ApplyAsync(RoomCommand command)
+        {
+            if (!rooms.TryGetValue(command.RoomId, out var room))
+            {
+                return new(RoomCommandStatus.RoomNotFound); // deleted after the request looked it up
+            }
+            return command switch
+            {
+                PostMessage post => Post(room, post),
+                RemoveMessage remove => await RemoveAsync(room, remove),
+                UpdateRoom update => Update(room, update),
+                DeleteRoom delete => Delete(room, delete),
+                _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
+            };
+        }
+
+        private RoomCommandResult Post(Room room, PostMessage post)
+        {
+            if (post.ClientMessageId is { } clientId && storedByClientId.TryGetValue((room.Id, clientId), out var stored))
+            {
+                return new(RoomCommandStatus.AlreadyApplied, stored.ToChatMessage());
+            }
+            if (room.IsArchived)
+            {
+                return new(RoomCommandStatus.RoomArchived);
+            }
+            var message = Append(room, RoomEventKind.Message);
+            message.Author = post.Author;
+            message.Text = post.Text;
+            message.ClientMessageId = post.ClientMessageId;
+            if (post.ClientMessageId is { } newClientId)
+            {
+                storedByClientId[(room.Id, newClientId)] = message; // a retry within the same batch
+            }
+            return new(RoomCommandStatus.Applied, message.ToChatMessage());
+        }
+
+        private async Task<RoomCommandResult> RemoveAsync(Room room, RemoveMessage remove)
+        {
+            var message = await db.RoomEvents.SingleOrDefaultAsync(
+                e => e.RoomId == room.Id && e.Seq == remove.MessageSeq && e.Kind == RoomEventKind.Message);
+            if (message is null)
+            {
+                return new(RoomCommandStatus.MessageNotFound);
+            }
+            if (message.RemovedAt is not null)
+            {
+                return new(RoomCommandStatus.AlreadyApplied);
+            }
+            message.Text = null;
+            message.RemovedAt = now;
+            message.RemovedBy = remove.RemovedBy;
+            Append(room, RoomEventKind.Delete).MessageSeq = message.Seq;
+            Audit(remove.RemovedBy, AuditAction.MessageRemoved, $"{room.Slug}#{message.Seq}", $"by {message.Author}");
+            return new(RoomCommandStatus.Applied);
+        }
+
+        private RoomCommandResult Update(Room room, UpdateRoom update)
+        {
+            if (room.Name == update.Name && room.Topic == update.Topic && room.IsArchived == update.Archived)
+            {
+                return new(RoomCommandStatus.AlreadyApplied);
+            }
+            var action = update.Archived == room.IsArchived ? AuditAction.RoomEdited
+                : update.Archived ? AuditAction.RoomArchived : AuditAction.RoomUnarchived;
+            (room.Name, room.Topic, room.IsArchived) = (update.Name, update.Topic, update.Archived);
+            var change = Append(room, RoomEventKind.Room);
+            (change.RoomName, change.RoomTopic, change.RoomArchived) = (room.Name, room.Topic, room.IsArchived);
+            Audit(update.ChangedBy, action, room.Slug, action == AuditAction.RoomEdited ? $"name \"{room.Name}\"" : "");
+            return new(RoomCommandStatus.Applied);
+        }
+
+        private RoomCommandResult Delete(Room room, DeleteRoom delete)
+        {
+            db.Rooms.Remove(room); // its events go with it (ON DELETE CASCADE)
+            rooms.Remove(room.Id);
+            Publications.Add(new Publication(room.Id, Event: null));
+            Audit(delete.DeletedBy, AuditAction.RoomDeleted, room.Slug, $"{room.LastSeq} events");
+            return new(RoomCommandStatus.Applied);
+        }
+
+        private RoomEvent Append(Room room, RoomEventKind kind)
+        {
+            var roomEvent = new RoomEvent { RoomId = room.Id, Seq = ++room.LastSeq, Kind = kind, CreatedAt = now };
+            db.RoomEvents.Add(roomEvent);
+            Publications.Add(new Publication(room.Id, roomEvent));
+            return roomEvent;
+        }
+
+        private void Audit(string actor, AuditAction action, string target, string detail) =>
+            db.AuditEntries.Add(new AuditEntry { At = now, Actor = actor, Action = action, Target = target, Detail = detail });
     }
 }
-
-/// <summary>The post was not stored: the database failed or the server is stopping. Safe to retry.</summary>
-public sealed class MessageNotStoredException(string message, Exception innerException) : Exception(message, innerException);

@@ -84,6 +84,11 @@ public sealed partial class RoomEventStreamer(
                         lastSent = seq;
                     }
                     output.Write(frame.Utf8.Span);
+                    if (frame.EndsStream)
+                    {
+                        await output.FlushAsync(cancellationToken);
+                        return; // the room is gone: nothing will follow, and the client knows not to come back
+                    }
                 }
                 // One flush per burst, not per frame.
                 var flushed = await output.FlushAsync(cancellationToken);

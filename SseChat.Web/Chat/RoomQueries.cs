@@ -9,21 +9,24 @@ public sealed class RoomQueries(ChatDbContext db)
     public Task<RoomSummary?> FindAsync(string slug, CancellationToken cancellationToken) =>
         db.Rooms.AsNoTracking()
             .Where(r => r.Slug == slug)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.LastSeq))
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
             .SingleOrDefaultAsync(cancellationToken);
 
     public Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken) =>
         db.Rooms.AsNoTracking()
             .OrderBy(r => r.Name)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.LastSeq))
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
             .ToListAsync(cancellationToken);
 
-    /// <summary>Up to <paramref name="limit"/> messages with seq below <paramref name="beforeSeq"/>, oldest first.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> messages with seq below <paramref name="beforeSeq"/>, oldest first; removed
+    /// messages are left out.
+    /// </summary>
     public async Task<List<ChatMessage>> GetMessagesBeforeAsync(
         int roomId, long beforeSeq, int limit, CancellationToken cancellationToken)
     {
         var newestFirst = await db.RoomEvents.AsNoTracking()
-            .Where(e => e.RoomId == roomId && e.Seq < beforeSeq && e.Kind == RoomEventKind.Message)
+            .Where(e => e.RoomId == roomId && e.Seq < beforeSeq && e.Kind == RoomEventKind.Message && e.RemovedAt == null)
             .OrderByDescending(e => e.Seq)
             .Take(limit)
             .Select(e => e.ToChatMessage())
@@ -42,4 +45,4 @@ public sealed class RoomQueries(ChatDbContext db)
             .ToListAsync(cancellationToken);
 }
 
-public sealed record RoomSummary(int Id, string Slug, string Name, string Topic, long LastSeq);
+public sealed record RoomSummary(int Id, string Slug, string Name, string Topic, bool IsArchived, long LastSeq);

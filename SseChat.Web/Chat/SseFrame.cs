@@ -5,4 +5,5 @@ namespace SseChat.Web.Chat;
 /// to every subscriber, so fan-out to thousands of connections does no per-subscriber serialization.
 /// </summary>
 /// <param name="Seq">The room sequence number for persisted events; null for id-less ones (heartbeats).</param>
-public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8);
+/// <param name="EndsStream">The last frame a stream sends (the room is gone).</param>
+public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8, bool EndsStream = false);

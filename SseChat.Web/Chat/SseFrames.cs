@@ -13,6 +13,9 @@ public static class SseFrames
 {
     public const string MessageEventType = "message";
     public const string ResetEventType = "reset";
+    public const string DeleteEventType = "delete";
+    public const string RoomEventType = "room";
+    public const string GoneEventType = "gone";
 
     /// <summary>
     /// A comment line. SseFormatter can only write events, and a comment is the one frame that keeps a proxy's idle
@@ -36,8 +39,30 @@ public static class SseFrames
             },
             ChatJsonContext.Default.ChatMessage,
             roomEvent.Seq),
+        RoomEventKind.Delete => EncodeAsync(
+            new SseItem<MessageRemoval>(new MessageRemoval(roomEvent.Seq, roomEvent.MessageSeq ?? 0), DeleteEventType)
+            {
+                EventId = roomEvent.Seq.ToString(CultureInfo.InvariantCulture),
+            },
+            ChatJsonContext.Default.MessageRemoval,
+            roomEvent.Seq),
+        RoomEventKind.Room => EncodeAsync(
+            new SseItem<RoomChange>(
+                new RoomChange(roomEvent.Seq, roomEvent.RoomName ?? "", roomEvent.RoomTopic ?? "", roomEvent.RoomArchived ?? false),
+                RoomEventType)
+            {
+                EventId = roomEvent.Seq.ToString(CultureInfo.InvariantCulture),
+            },
+            ChatJsonContext.Default.RoomChange,
+            roomEvent.Seq),
         _ => throw new ArgumentOutOfRangeException(nameof(roomEvent), roomEvent.Kind, "Unknown event kind."),
     };
+
+    /// <summary>The last frame of every stream of a deleted room: id-less, so it never moves a cursor.</summary>
+    public static SseFrame RoomGone { get; } = EncodeAsync(
+        new SseItem<RoomGonePayload>(new RoomGonePayload(Deleted: true), GoneEventType),
+        ChatJsonContext.Default.RoomGonePayload,
+        seq: null).AsTask().GetAwaiter().GetResult() with { EndsStream = true };
 
     /// <summary>Tells a client whose resume point lies beyond the room's end (database reset or restored).</summary>
     public static ValueTask<SseFrame> ResetAsync(long lastSeq) => EncodeAsync(

@@ -63,11 +63,11 @@ public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, I
             return ValidationProblem(ModelState);
         }
 
-        PostOutcome? outcome;
+        RoomCommandResult result;
         try
         {
-            outcome = await writer.PostAsync(
-                new NewMessage(room.Id, form.Author, form.Text, form.ClientMessageId), cancellationToken);
+            result = await writer.SubmitAsync(
+                new PostMessage(room.Id, form.Author, form.Text, form.ClientMessageId), cancellationToken);
         }
         catch (MessageNotStoredException exception)
         {
@@ -76,17 +76,17 @@ public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, I
                 detail: $"{exception.Message} Nothing was sent to the room; try again.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        if (outcome is null)
-        {
-            return NotFound();
-        }
 
-        if (!Request.AcceptsJson())
+        return result.Status switch
         {
-            return this.SeeOther(Url.RouteUrl("Room", new { slug })!); // Post/Redirect/Get for pages without script
-        }
-        return outcome.Created
-            ? StatusCode(StatusCodes.Status201Created, outcome.Message)
-            : Ok(outcome.Message);
+            RoomCommandStatus.RoomNotFound => NotFound(),
+            RoomCommandStatus.RoomArchived => Problem(
+                title: "This room is archived.",
+                detail: "Its history stays readable, but it takes no new messages.",
+                statusCode: StatusCodes.Status409Conflict),
+            _ when !Request.AcceptsJson() => this.SeeOther(Url.RouteUrl("Room", new { slug })!), // Post/Redirect/Get
+            RoomCommandStatus.Applied => StatusCode(StatusCodes.Status201Created, result.Message),
+            _ => Ok(result.Message), // an earlier post with this clientMessageId stored it
+        };
     }
 }

@@ -8,6 +8,10 @@ public class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(
 
     public DbSet<RoomEvent> RoomEvents => Set<RoomEvent>();
 
+    public DbSet<Administrator> Administrators => Set<Administrator>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ChatDbContext).Assembly);

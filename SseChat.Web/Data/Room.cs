@@ -4,6 +4,8 @@ namespace SseChat.Web.Data;
 public class Room
 {
     public const int SlugMaxLength = 40;
+    public const int NameMaxLength = 80;
+    public const int TopicMaxLength = 200;
     public const string SlugPattern = @"^[a-z0-9-]{1,40}\z";
     public const string GeneralSlug = "general";
 
@@ -14,6 +16,9 @@ public class Room
     public required string Name { get; set; }
 
     public string Topic { get; set; } = "";
+
+    /// <summary>An archived room is read-only: its history stays visible, posting is refused with 409.</summary>
+    public bool IsArchived { get; set; }
 
     /// <summary>
     /// The seq of the room's newest persisted event (0 when it has none). The single writer bumps it in the

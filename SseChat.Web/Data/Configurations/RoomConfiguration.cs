@@ -9,8 +9,8 @@ internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
     {
         room.Property(r => r.Slug).HasMaxLength(Room.SlugMaxLength);
         room.HasIndex(r => r.Slug).IsUnique();
-        room.Property(r => r.Name).HasMaxLength(80);
-        room.Property(r => r.Topic).HasMaxLength(200);
+        room.Property(r => r.Name).HasMaxLength(Room.NameMaxLength);
+        room.Property(r => r.Topic).HasMaxLength(Room.TopicMaxLength);
 
         // Room "general" exists on first run: seeded by the initial migration, not by start-up code.
         room.HasData(new Room

@@ -16,6 +16,9 @@ internal sealed class RoomEventConfiguration : IEntityTypeConfiguration<RoomEven
         roomEvent.Property(e => e.Author).HasMaxLength(MessageLimits.AuthorMaxLength);
         roomEvent.Property(e => e.Text).HasMaxLength(MessageLimits.TextMaxStoredLength);
         roomEvent.Property(e => e.ClientMessageId).HasMaxLength(MessageLimits.ClientMessageIdMaxLength);
+        roomEvent.Property(e => e.RemovedBy).HasMaxLength(Administrator.UserNameMaxLength);
+        roomEvent.Property(e => e.RoomName).HasMaxLength(Room.NameMaxLength);
+        roomEvent.Property(e => e.RoomTopic).HasMaxLength(Room.TopicMaxLength);
 
         // The database backs up the writer's duplicate check: one clientMessageId stores at most one message.
         roomEvent.HasIndex(e => new { e.RoomId, e.ClientMessageId })

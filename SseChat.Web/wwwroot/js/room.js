@@ -2,12 +2,16 @@
 // "load older". Everything the scripts need comes from data attributes rendered by Views/Rooms/Show.cshtml.
 import { MessageList } from './chat/message-list.js';
 import { RoomStream } from './chat/room-stream.js';
+import { RoomState } from './chat/room-state.js';
 import { Composer } from './chat/composer.js';
 import { HistoryLoader } from './chat/history-loader.js';
 import { ConnectionStatus } from './chat/connection-status.js';
+import { Moderation } from './chat/moderation.js';
 import { formatLocalTimes } from './chat/local-time.js';
 
 const room = document.getElementById('room');
+const form = document.getElementById('composer');
+const errorElement = document.getElementById('composer-error');
 const messages = new MessageList({
   list: document.getElementById('messages'),
   template: document.getElementById('message-template'),
@@ -17,23 +21,54 @@ const messages = new MessageList({
 formatLocalTimes(room);
 messages.scrollToBottom();
 
+const state = new RoomState({
+  name: document.getElementById('room-name'),
+  topic: document.getElementById('room-topic'),
+  archivedBanner: document.getElementById('room-archived'),
+  goneBanner: document.getElementById('room-gone'),
+  composerFields: document.getElementById('composer-fields'),
+});
 const status = new ConnectionStatus(document.getElementById('connection-status'));
+
 new RoomStream({
   url: room.dataset.streamUrl,
   lastSeq: Number(room.dataset.lastSeq),
   onMessage: (message) => messages.add(message),
+  onDelete: ({ messageSeq }) => messages.remove(messageSeq),
+  onRoomChange: (change) => state.update(change),
   onStatus: (state) => status.show(state),
   // The server's sequence no longer matches what this page shows (database reset or restored): start over.
   onReset: () => location.reload(),
+  onGone: () => {
+    state.showGone();
+    status.show('offline');
+  },
+  isRoomGone: async () => {
+    try {
+      return (await fetch(room.dataset.historyUrl + '?limit=1', { headers: { Accept: 'application/json' } })).status === 404;
+    } catch {
+      return false; // unreachable is not gone
+    }
+  },
 }).open();
 
-new Composer(document.getElementById('composer'), {
-  errorElement: document.getElementById('composer-error'),
-  onSent: (message) => messages.add(message),
-});
+new Composer(form, { errorElement, onSent: (message) => messages.add(message) });
 
 new HistoryLoader(document.getElementById('load-older'), {
   url: room.dataset.historyUrl,
   pageSize: Number(room.dataset.historyPageSize),
   messages,
 });
+
+if (room.dataset.moderationUrl) {
+  new Moderation({
+    baseUrl: room.dataset.moderationUrl,
+    list: document.getElementById('messages'),
+    form,
+    messages,
+    onError: (message) => {
+      errorElement.textContent = message;
+      errorElement.hidden = false;
+    },
+  });
+}

@@ -33,6 +33,10 @@ export class MessageList {
     if (this.#seen.has(message.seq)) {
       return;
     }
+    if (message.removed) {
+      this.#seen.add(message.seq); // replayed after a moderator removed it: there is nothing to show
+      return;
+    }
     const pinned = this.#isPinned();
     const item = this.#render(message);
     let next = null;
@@ -53,12 +57,18 @@ export class MessageList {
     const distanceFromBottom = this.#pane.scrollHeight - this.#pane.scrollTop;
     const fragment = document.createDocumentFragment();
     for (const message of olderMessages) {
-      if (!this.#seen.has(message.seq)) {
+      if (!this.#seen.has(message.seq) && !message.removed) {
         fragment.append(this.#render(message));
       }
     }
     this.#list.prepend(fragment);
     this.#pane.scrollTop = this.#pane.scrollHeight - distanceFromBottom;
+  }
+
+  /** Takes away a message a moderator removed. */
+  remove(seq) {
+    this.#seen.add(seq); // should it still arrive (a late reply to its own post), it stays away
+    this.#list.querySelector(`[data-seq="${seq}"]`)?.remove();
   }
 
   scrollToBottom() {

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using SseChat.Web.Chat;
+using SseChat.Web.Data;
+
+namespace SseChat.Web.Admin;
+
+/// <summary>What the admin area reads about rooms: activity figures from the database, live ones from the fan-out.</summary>
+public sealed class AdminRoomQueries(ChatDbContext db, RoomBroadcaster broadcaster)
+{
+    public async Task<List<AdminRoomRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = await db.Rooms.AsNoTracking()
+            .OrderBy(r => r.Name)
+            .Select(r => new
+            {
+                r.Id,
+                r.Slug,
+                r.Name,
+                r.Topic,
+                r.IsArchived,
+                Messages = db.RoomEvents.Count(e => e.RoomId == r.Id && e.Kind == RoomEventKind.Message && e.RemovedAt == null),
+                LastActivity = db.RoomEvents.Where(e => e.RoomId == r.Id).Max(e => (DateTime?)e.CreatedAt),
+            })
+            .ToListAsync(cancellationToken);
+        return rows.ConvertAll(r => new AdminRoomRow(
+            r.Slug, r.Name, r.Topic, r.IsArchived, r.Messages,
+            r.LastActivity is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null,
+            broadcaster.CountSubscribers(r.Id)));
+    }
+
+    /// <summary>The newest messages of a room, removed ones included, newest first.</summary>
+    public Task<List<RoomEvent>> LatestMessagesAsync(int roomId, int count, CancellationToken cancellationToken) =>
+        db.RoomEvents.AsNoTracking()
+            .Where(e => e.RoomId == roomId && e.Kind == RoomEventKind.Message)
+            .OrderByDescending(e => e.Seq)
+            .Take(count)
+            .ToListAsync(cancellationToken);
+
+    public Task<bool> SlugExistsAsync(string slug, CancellationToken cancellationToken) =>
+        db.Rooms.AnyAsync(r => r.Slug == slug, cancellationToken);
+}
+
+/// <param name="ConnectedNow">Browsers streaming the room right now, from <see cref="RoomBroadcaster"/>.</param>
+public sealed record AdminRoomRow(
+    string Slug, string Name, string Topic, bool IsArchived, int Messages, DateTime? LastActivity, int ConnectedNow);

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SseChat.Web.Data;
+
+namespace SseChat.Web.Admin;
+
+/// <summary>Administrators' passwords: hashed with ASP.NET Core's PasswordHasher, never stored or logged plain.</summary>
+public sealed partial class AdministratorAccounts(
+    ChatDbContext db,
+    IPasswordHasher<Administrator> hasher,
+    TimeProvider clock,
+    IOptions<AdminOptions> options,
+    ILogger<AdministratorAccounts> logger)
+{
+    /// <summary>The administrator with these credentials, or null; the caller never learns which part was wrong.</summary>
+    public async Task<Administrator?> VerifyAsync(string userName, string password, CancellationToken cancellationToken)
+    {
+        var administrator = await db.Administrators.SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (administrator is null)
+        {
+            // Hash anyway, so a wrong name costs as long as a wrong password and timing reveals nothing.
+            hasher.HashPassword(new Administrator { UserName = userName }, password);
+            return null;
+        }
+        var verdict = hasher.VerifyHashedPassword(administrator, administrator.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            administrator.PasswordHash = hasher.HashPassword(administrator, password);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return administrator;
+    }
+
+    public Task<Administrator?> FindAsync(string userName, CancellationToken cancellationToken) =>
+        db.Administrators.AsNoTracking().SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+
+    /// <summary>
+    /// Sets (or, for a new name, creates) an administrator's password and renews the security stamp, which signs
+    /// out every session of that administrator.
+    /// </summary>
+    public async Task<Administrator> SetPasswordAsync(
+        string userName, string password, bool mustChange, CancellationToken cancellationToken)
+    {
+        var administrator = await db.Administrators.SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (administrator is null)
+        {
+            administrator = new Administrator { UserName = userName, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.Administrators.Add(administrator);
+        }
+        administrator.PasswordHash = hasher.HashPassword(administrator, password);
+        administrator.SecurityStamp = Guid.NewGuid().ToString("N");
+        administrator.MustChangePassword = mustChange;
+        await db.SaveChangesAsync(cancellationToken);
+        return administrator;
+    }
+
+    /// <summary>Why a new password is not acceptable, or null when it is.</summary>
+    public string? CheckNewPassword(string? password)
+    {
+        var minimum = options.Value.MinimumPasswordLength;
+        return string.IsNullOrEmpty(password) || password.Length < minimum
+            ? $"Choose a password of at least {minimum} characters."
+            : null;
+    }
+
+    /// <summary>
+    /// On a fresh database there is no administrator and no default password: create one with a generated,
+    /// one-time password and print it once to the log, like Jenkins' initial admin password.
+    /// </summary>
+    public async Task EnsureAnAdministratorExistsAsync(CancellationToken cancellationToken)
+    {
+        if (await db.Administrators.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+        var userName = options.Value.InitialUserName;
+        var password = GeneratePassword();
+        await SetPasswordAsync(userName, password, mustChange: true, cancellationToken);
+        LogInitialPassword(userName, password);
+    }
+
+    public static string GeneratePassword() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+
+    // The one deliberate exception to "no secrets in logs": a password that must be changed at first sign-in.
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "No administrator existed, so '{UserName}' was created with the one-time password: {Password} -- sign in at /admin/login and choose a new one. " +
+        "To set a password yourself instead: dotnet run --project SseChat.Web -- admin set-password <name>")]
+    private partial void LogInitialPassword(string userName, string password);
+}

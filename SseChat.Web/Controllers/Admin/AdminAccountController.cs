@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using SseChat.Web.Admin;
+using SseChat.Web.Data;
+using SseChat.Web.Models.Admin;
+
+namespace SseChat.Web.Controllers.Admin;
+
+[Route("admin")]
+public sealed class AdminAccountController(AdministratorAccounts accounts, AuditLog audit) : AdminControllerBase
+{
+    private const string WrongCredentials = "Incorrect user name or password.";
+
+    [AllowAnonymous]
+    [HttpGet("login")]
+    public IActionResult Login(string? returnUrl) => View(new LoginForm { ReturnUrl = returnUrl });
+
+    [AllowAnonymous]
+    [HttpPost("login")]
+    [EnableRateLimiting(AdminClaims.LoginRateLimit)]
+    public async Task<IActionResult> Login(LoginForm form, CancellationToken cancellationToken)
+    {
+        if (!ModelState.IsValid)
+        {
+            return View(form);
+        }
+        var administrator = await accounts.VerifyAsync(form.UserName, form.Password, cancellationToken);
+        if (administrator is null)
+        {
+            await audit.RecordAsync(form.UserName, AuditAction.SignInFailed);
+            ModelState.AddModelError("", WrongCredentials);
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return View(form);
+        }
+
+        await SignInAsync(administrator);
+        await audit.RecordAsync(administrator.UserName, AuditAction.SignedIn);
+        if (administrator.MustChangePassword)
+        {
+            return RedirectToAction(nameof(Password));
+        }
+        return Url.IsLocalUrl(form.ReturnUrl) ? LocalRedirect(form.ReturnUrl) : RedirectToAction("Index", "AdminRooms");
+    }
+
+    [HttpPost("logout")]
+    [AllowedWithOneTimePassword]
+    public async Task<IActionResult> Logout()
+    {
+        await audit.RecordAsync(AdministratorName, AuditAction.SignedOut);
+        await HttpContext.SignOutAsync(AdminClaims.Scheme);
+        return RedirectToAction(nameof(Login));
+    }
+
+    [HttpGet("password")]
+    [AllowedWithOneTimePassword]
+    public IActionResult Password() => View(new ChangePasswordForm());
+
+    [HttpPost("password")]
+    [AllowedWithOneTimePassword]
+    public async Task<IActionResult> Password(ChangePasswordForm form, CancellationToken cancellationToken)
+    {
+        if (accounts.CheckNewPassword(form.NewPassword) is { } weak)
+        {
+            ModelState.AddModelError(nameof(form.NewPassword), weak);
+        }
+        if (!ModelState.IsValid)
+        {
+            return View(form);
+        }
+        if (await accounts.VerifyAsync(AdministratorName, form.CurrentPassword, cancellationToken) is null)
+        {
+            ModelState.AddModelError(nameof(form.CurrentPassword), "That is not your current password.");
+            return View(form);
+        }
+
+        var administrator = await accounts.SetPasswordAsync(AdministratorName, form.NewPassword, mustChange: false, cancellationToken);
+        await audit.RecordAsync(AdministratorName, AuditAction.PasswordChanged, AdministratorName);
+        await SignInAsync(administrator); // the new security stamp ended every other session, but not this one
+        TempData["Notice"] = "Your password was changed. Other sessions were signed out.";
+        return RedirectToAction("Index", "AdminRooms");
+    }
+
+    private Task SignInAsync(Administrator administrator) =>
+        HttpContext.SignInAsync(
+            AdminClaims.Scheme,
+            new ClaimsPrincipal(new ClaimsIdentity(AdminServiceExtensions.ClaimsFor(administrator), AdminClaims.Scheme)));
+}

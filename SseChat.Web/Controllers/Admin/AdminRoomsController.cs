@@ -1,0 +1,193 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using SseChat.Web.Admin;
+using SseChat.Web.Chat;
+using SseChat.Web.Data;
+using SseChat.Web.Extensions;
+using SseChat.Web.Models.Admin;
+
+namespace SseChat.Web.Controllers.Admin;
+
+[Route("admin")]
+public sealed class AdminRoomsController(
+    RoomQueries rooms,
+    AdminRoomQueries adminRooms,
+    ChatEventWriter writer,
+    ChatDbContext db,
+    AuditLog audit,
+    TimeProvider clock) : AdminControllerBase
+{
+    private const int ModeratedMessagesShown = 100;
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
+        View(await adminRooms.ListAsync(cancellationToken));
+
+    [HttpGet("rooms/new")]
+    public IActionResult Create() => View(new RoomForm());
+
+    [HttpPost("rooms/new")]
+    public async Task<IActionResult> Create(RoomForm form, CancellationToken cancellationToken)
+    {
+        var slug = form.Slug ?? SlugGenerator.FromName(form.Name);
+        if (ModelState.IsValid && slug.Length == 0)
+        {
+            ModelState.AddModelError(nameof(form.Slug), "The name gives no usable slug: enter one (a-z, 0-9, -).");
+        }
+        else if (ModelState.IsValid && await adminRooms.SlugExistsAsync(slug, cancellationToken))
+        {
+            ModelState.AddModelError(nameof(form.Slug), $"A room with the slug \"{slug}\" already exists.");
+        }
+        if (!ModelState.IsValid)
+        {
+            return View(form);
+        }
+
+        // A new room has no events yet, so it does not need the writer: the room and its audit entry commit together.
+        db.Rooms.Add(new Room { Slug = slug, Name = form.Name, Topic = form.Topic, CreatedAt = clock.GetUtcNow().UtcDateTime });
+        audit.Add(AdministratorName, AuditAction.RoomCreated, slug, $"name \"{form.Name}\"");
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Someone took the slug between the check above and this insert.
+            ModelState.AddModelError(nameof(form.Slug), $"A room with the slug \"{slug}\" already exists.");
+            return View(form);
+        }
+        TempData["Notice"] = $"Room \"{form.Name}\" created.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpGet("rooms/{slug:slug}/edit")]
+    public async Task<IActionResult> Edit(string slug, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        return room is null ? NotFound() : View(new EditRoomViewModel(room, new RoomForm { Name = room.Name, Topic = room.Topic }));
+    }
+
+    [HttpPost("rooms/{slug:slug}/edit")]
+    public async Task<IActionResult> Edit(string slug, RoomForm form, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        ModelState.Remove(nameof(form.Slug)); // the slug is an address: it does not change
+        if (!ModelState.IsValid)
+        {
+            return View(new EditRoomViewModel(room, form));
+        }
+        return await ApplyAsync(
+            new UpdateRoom(room.Id, form.Name, form.Topic, room.IsArchived, AdministratorName),
+            $"Room \"{form.Name}\" saved.",
+            cancellationToken);
+    }
+
+    [HttpPost("rooms/{slug:slug}/archive")]
+    public Task<IActionResult> Archive(string slug, CancellationToken cancellationToken) =>
+        SetArchivedAsync(slug, archived: true, cancellationToken);
+
+    [HttpPost("rooms/{slug:slug}/unarchive")]
+    public Task<IActionResult> Unarchive(string slug, CancellationToken cancellationToken) =>
+        SetArchivedAsync(slug, archived: false, cancellationToken);
+
+    [HttpGet("rooms/{slug:slug}/delete")]
+    public async Task<IActionResult> Delete(string slug, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        return room is null ? NotFound() : View(new DeleteRoomViewModel(room, new DeleteRoomForm()));
+    }
+
+    [HttpPost("rooms/{slug:slug}/delete")]
+    public async Task<IActionResult> Delete(string slug, DeleteRoomForm form, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        if (ModelState.IsValid && form.ConfirmSlug != room.Slug)
+        {
+            ModelState.AddModelError(nameof(form.ConfirmSlug), $"Type \"{room.Slug}\" exactly to delete this room.");
+        }
+        if (!ModelState.IsValid)
+        {
+            return View(new DeleteRoomViewModel(room, form));
+        }
+        return await ApplyAsync(new DeleteRoom(room.Id, AdministratorName), $"Room \"{room.Name}\" deleted.", cancellationToken);
+    }
+
+    [HttpGet("rooms/{slug:slug}/messages")]
+    public async Task<IActionResult> Messages(string slug, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        return room is null
+            ? NotFound()
+            : View(new ModerationViewModel(room, await adminRooms.LatestMessagesAsync(room.Id, ModeratedMessagesShown, cancellationToken)));
+    }
+
+    /// <summary>Removes a message: answered 204 to scripts (the room page), redirected back for forms.</summary>
+    [HttpPost("rooms/{slug:slug}/messages/{seq:long}/remove")]
+    public async Task<IActionResult> RemoveMessage(string slug, long seq, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        RoomCommandResult result;
+        try
+        {
+            result = await writer.SubmitAsync(new Chat.RemoveMessage(room.Id, seq, AdministratorName), cancellationToken);
+        }
+        catch (MessageNotStoredException exception)
+        {
+            return Problem(title: "The message was not removed.", detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (result.Status is RoomCommandStatus.MessageNotFound or RoomCommandStatus.RoomNotFound)
+        {
+            return NotFound();
+        }
+        if (Request.AcceptsJson())
+        {
+            return NoContent();
+        }
+        TempData["Notice"] = $"Message #{seq} removed.";
+        return RedirectToAction(nameof(Messages), new { slug });
+    }
+
+    private async Task<IActionResult> SetArchivedAsync(string slug, bool archived, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        return await ApplyAsync(
+            new UpdateRoom(room.Id, room.Name, room.Topic, archived, AdministratorName),
+            archived ? $"Room \"{room.Name}\" archived." : $"Room \"{room.Name}\" is open again.",
+            cancellationToken);
+    }
+
+    private async Task<IActionResult> ApplyAsync(RoomCommand command, string notice, CancellationToken cancellationToken)
+    {
+        RoomCommandResult result;
+        try
+        {
+            result = await writer.SubmitAsync(command, cancellationToken);
+        }
+        catch (MessageNotStoredException exception)
+        {
+            return Problem(title: "The change was not stored.", detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (result.Status == RoomCommandStatus.RoomNotFound)
+        {
+            return NotFound();
+        }
+        TempData["Notice"] = notice;
+        return RedirectToAction(nameof(Index));
+    }
+}
