@@ -106,6 +106,49 @@ public sealed partial class ChatServerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the app as a one-off command (e.g. <c>admin set-password root</c>) on <paramref name="databasePath"/>,
+    /// feeding <paramref name="input"/> to its standard input, and returns its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(
+        string databasePath, IReadOnlyList<string> arguments, string input, TimeSpan? timeout = null)
+    {
+        var (appPath, contentRoot) = LocateApp();
+        var startInfo = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = contentRoot,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.ArgumentList.Add(appPath);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        startInfo.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
+
+        using var process = Process.Start(startInfo)
+            ?? throw new InvalidOperationException($"Could not start {startInfo.FileName}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout ?? DefaultStartupTimeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The command {string.Join(' ', arguments)} did not finish in time.");
+        }
+        return (process.ExitCode, await output + await errors);
+    }
+
     private async Task StartCoreAsync(TimeSpan timeout)
     {
         if (!process.Start())
