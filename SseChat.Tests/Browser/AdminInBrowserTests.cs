@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using SseChat.Tests.Infrastructure;
+using SseChat.Web.Chat;
+
+using static Microsoft.Playwright.Assertions;
+
+namespace SseChat.Tests.Browser;
+
+/// <summary>
+/// The admin area in a real Chromium against the real app: signing in through the form, creating a room with the
+/// slug derived as the name is typed, room changes reaching an open room page live (rename, archive, delete), and
+/// removing a message from the room page. The administrator and the visitor use separate browser contexts (own
+/// cookies), so the visitor is anonymous. Each test has its own app and database.
+/// </summary>
+public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+{
+    private const string AdminName = "root";
+    private const string AdminPassword = "a long and private passphrase";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // A short retry: a page whose stream ends would be back within 0.5 s if it were going to reconnect.
+    private readonly ChatApplication app = new(new Dictionary<string, string?>
+    {
+        ["Chat:RetryInterval"] = "00:00:00.500",
+    });
+
+    private readonly List<IBrowserContext> contexts = [];
+    private readonly ConcurrentQueue<string> scriptErrors = new();
+
+    public async Task InitializeAsync() => await AdminSession.CreateAdministratorAsync(app, AdminName, AdminPassword);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Admin_signs_in_creates_a_room_and_visitors_see_it()
+    {
+        var admin = await SignInAsync();
+
+        await admin.GetByRole(AriaRole.Link, new() { Name = "New room" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(Url("admin/rooms/new"));
+
+        // Typed key by key, as a person would: the slug follows the name while its own field is untouched.
+        var form = admin.Locator("form#room-form");
+        await form.Locator("input[name=Name]").PressSequentiallyAsync("Team Café");
+        await Expect(form.Locator("input[name=Slug]")).ToHaveValueAsync("team-cafe");
+        await form.Locator("input[name=Topic]").FillAsync("Coffee & planning");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+
+        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        var row = admin.Locator("#admin-rooms tr[data-slug='team-cafe']");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("Team Café");
+        await Expect(row).ToContainTextAsync("Coffee & planning");
+
+        // A visitor (no admin cookie) finds it on the home page and opens it.
+        var visitor = await NewPageAsync();
+        await visitor.GotoAsync(Url(""));
+        var link = visitor.Locator("#rooms").GetByRole(AriaRole.Link, new() { Name = "Team Café" });
+        await Expect(link).ToHaveCountAsync(1);
+        await Expect(link).ToContainTextAsync("Coffee & planning");
+        await link.ClickAsync();
+
+        await Expect(visitor).ToHaveURLAsync(Url("rooms/team-cafe"));
+        await Expect(visitor.Locator("#room-name")).ToHaveTextAsync("Team Café");
+        await Expect(visitor.Locator("#room-topic")).ToHaveTextAsync("Coffee & planning");
+        await Expect(visitor.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(visitor.Locator("#composer-fields textarea[name=text]")).ToBeEnabledAsync();
+        AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task Room_page_follows_rename_archive_and_delete_live()
+    {
+        const string slug = "harbour";
+        await app.AddRoomAsync(slug);
+
+        var streamRequests = 0;
+        var visitor = await NewPageAsync();
+        visitor.Request += (_, request) =>
+        {
+            if (new Uri(request.Url).AbsolutePath == $"/stream/{slug}")
+            {
+                Interlocked.Increment(ref streamRequests);
+            }
+        };
+        await OpenRoomAsync(visitor, slug);
+        await visitor.EvaluateAsync("() => { window.__sameDocument = 'not reloaded'; }");
+        var name = visitor.Locator("#room-name");
+        var topic = visitor.Locator("#room-topic");
+        var archived = visitor.Locator("#room-archived");
+        var gone = visitor.Locator("#room-gone");
+        var status = visitor.Locator("#connection-status");
+        var textBox = visitor.Locator("#composer-fields textarea[name=text]");
+        var send = visitor.Locator("#composer-fields button[type=submit]");
+        await Expect(archived).ToBeHiddenAsync();
+        await Expect(textBox).ToBeEnabledAsync();
+
+        var admin = await SignInAsync();
+
+        // Rename and new topic.
+        await admin.GotoAsync(Url($"admin/rooms/{slug}/edit"));
+        await admin.Locator("input[name=Name]").FillAsync("Harbour Watch");
+        await admin.Locator("input[name=Topic]").FillAsync("Ships in, ships out");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        await Expect(name).ToHaveTextAsync("Harbour Watch", new() { Timeout = 5_000 });
+        await Expect(topic).ToHaveTextAsync("Ships in, ships out");
+        await Expect(visitor).ToHaveTitleAsync("Harbour Watch · SseChat");
+
+        // Archive: read-only.
+        var row = admin.Locator($"#admin-rooms tr[data-slug='{slug}']");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Archive" }).ClickAsync();
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Unarchive" })).ToHaveCountAsync(1);
+        await Expect(archived).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await Expect(textBox).ToBeDisabledAsync();
+        await Expect(send).ToBeDisabledAsync();
+        await Expect(name).ToHaveTextAsync("Harbour Watch");
+
+        // Unarchive: open again.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Unarchive" }).ClickAsync();
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Archive" })).ToHaveCountAsync(1);
+        await Expect(archived).ToBeHiddenAsync(new() { Timeout = 5_000 });
+        await Expect(textBox).ToBeEnabledAsync();
+        await Expect(send).ToBeEnabledAsync();
+        await Expect(status).ToHaveAttributeAsync("data-state", "live");
+        await visitor.Locator("#composer input[name=author]").FillAsync("Ann");
+        var posted = await PostAsync(visitor, slug, "Open again");
+        await Expect(Message(visitor, posted.Seq)).ToHaveCountAsync(1);
+        Assert.Equal("not reloaded", await visitor.EvaluateAsync<string?>("() => window.__sameDocument ?? null"));
+        Assert.Equal(1, Volatile.Read(ref streamRequests)); // all of the above came over the one first stream
+
+        // Delete, confirmed by typing the slug.
+        await row.GetByRole(AriaRole.Link, new() { Name = "Delete" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(Url($"admin/rooms/{slug}/delete"));
+        await admin.Locator("input[name=ConfirmSlug]").FillAsync(slug);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Delete this room" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        await Expect(admin.Locator($"#admin-rooms tr[data-slug='{slug}']")).ToHaveCountAsync(0);
+
+        await Expect(gone).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        var requestsWhenGone = Volatile.Read(ref streamRequests);
+        await Expect(status).Not.ToHaveAttributeAsync("data-state", "live");
+        await Expect(archived).ToBeHiddenAsync();
+        await Expect(textBox).ToBeDisabledAsync();
+
+        // And it stays gone: with a 0.5 s retry, a page that kept reconnecting would ask ~6 times in 3 s.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.InRange(Volatile.Read(ref streamRequests) - requestsWhenGone, 0, 1);
+        await Expect(gone).ToBeVisibleAsync();
+        await Expect(status).Not.ToHaveAttributeAsync("data-state", "live");
+        Assert.Equal("not reloaded", await visitor.EvaluateAsync<string?>("() => window.__sameDocument ?? null"));
+        AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task Admin_removes_a_message_from_the_room_page_and_every_page_drops_it()
+    {
+        const string slug = "general";
+        var visitor = await NewPageAsync();
+        await OpenRoomAsync(visitor, slug);
+        await visitor.Locator("#composer input[name=author]").FillAsync("Ann");
+        var first = await PostAsync(visitor, slug, "Something regrettable");
+        var second = await PostAsync(visitor, slug, "Something fine");
+        await Expect(Message(visitor, first.Seq)).ToHaveCountAsync(1);
+        await Expect(Message(visitor, second.Seq)).ToHaveCountAsync(1);
+
+        var admin = await SignInAsync();
+        await OpenRoomAsync(admin, slug);
+        await Expect(Message(admin, first.Seq).Locator(".message-text")).ToHaveTextAsync(first.Text);
+        await Expect(admin.Locator("#messages .message-remove")).ToHaveCountAsync(2);
+        Assert.Equal(0, await visitor.Locator(".message-remove").CountAsync());
+
+        var dialogs = new ConcurrentQueue<string>();
+        admin.Dialog += async (_, dialog) =>
+        {
+            dialogs.Enqueue($"{dialog.Type}: {dialog.Message}");
+            await dialog.AcceptAsync();
+        };
+        var removal = await admin.RunAndWaitForResponseAsync(
+            () => Message(admin, first.Seq).Locator(".message-remove").ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url.EndsWith($"/{Seq(first.Seq)}/remove", StringComparison.Ordinal));
+        Assert.Equal(204, removal.Status);
+        Assert.Equal("confirm", Assert.Single(dialogs).Split(':')[0]);
+
+        // Gone from both open pages at once (the admin's from its own reply and stream, the visitor's from the stream).
+        await Expect(Message(admin, first.Seq)).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+        await Expect(Message(visitor, first.Seq)).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+        await Expect(Message(admin, second.Seq).Locator(".message-text")).ToHaveTextAsync(second.Text);
+        await Expect(Message(visitor, second.Seq).Locator(".message-text")).ToHaveTextAsync(second.Text);
+
+        // A page loaded afterwards never shows it.
+        var later = await NewPageAsync();
+        await OpenRoomAsync(later, slug);
+        await Expect(Message(later, second.Seq).Locator(".message-text")).ToHaveTextAsync(second.Text);
+        await Expect(Message(later, first.Seq)).ToHaveCountAsync(0);
+        await Expect(later.Locator("#messages")).Not.ToContainTextAsync(first.Text);
+        await Expect(visitor.Locator("#messages")).Not.ToContainTextAsync(first.Text);
+        AssertNoScriptErrors();
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await chromium.Browser.NewContextAsync();
+        contexts.Add(context);
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => scriptErrors.Enqueue(error);
+        return page;
+    }
+
+    /// <summary>A new browser context signed in through the real sign-in page, left on the rooms table.</summary>
+    private async Task<IPage> SignInAsync()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(Url("admin"));
+        await Expect(page).ToHaveURLAsync(new Regex("/admin/login"));
+        var form = page.Locator("form#login-form");
+        await form.Locator("input[name=UserName]").FillAsync(AdminName);
+        await form.Locator("input[name=Password]").FillAsync(AdminPassword);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(Url("admin"));
+        await Expect(page.Locator("#admin-rooms")).ToBeVisibleAsync();
+        return page;
+    }
+
+    private async Task OpenRoomAsync(IPage page, string slug)
+    {
+        var response = await page.GotoAsync(Url($"rooms/{slug}"));
+        Assert.Equal(200, response?.Status);
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    /// <summary>Sends through the page's composer (author already filled in) and returns the stored message.</summary>
+    private async Task<ChatMessage> PostAsync(IPage page, string slug, string text)
+    {
+        var url = Url($"rooms/{slug}/messages");
+        await page.Locator("#composer textarea[name=text]").FillAsync(text);
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.Locator("#composer button[type=submit]").ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url == url);
+        Assert.Equal(201, response.Status);
+        var message = JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!;
+        Assert.Equal(text, message.Text);
+        return message;
+    }
+
+    private string Url(string path) => new Uri(app.BaseAddress, path).ToString();
+
+    private static ILocator Message(IPage page, long seq) =>
+        page.Locator($"#messages > li.message[data-seq='{Seq(seq)}']");
+
+    private static string Seq(long seq) => seq.ToString(CultureInfo.InvariantCulture);
+
+    private void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
+}
