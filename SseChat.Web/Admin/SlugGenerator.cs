@@ -3,7 +3,7 @@ using System.Text;
 
 namespace SseChat.Web.Admin;
 
-/// <summary>Derives a room slug from its name: "Café Talk!" becomes "cafe-talk". Mirrored by admin-room-form.js.</summary>
+/// <summary>Derives a room slug from its name: "Café Talk!" becomes "cafe-talk". Mirrored by wwwroot/js/admin.js.</summary>
 public static class SlugGenerator
 {
     public static string FromName(string name)
