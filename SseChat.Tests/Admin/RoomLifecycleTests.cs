@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
@@ -428,6 +430,37 @@ public sealed class RoomLifecycleTests : ChatAppTests
         await client.SendAsync("doomed", "ann", "a new beginning");
         var firstEvent = SseSubscriber.ParseMessage(await replay.NextAsync());
         Assert.Equal((1L, "a new beginning"), (firstEvent.Seq, firstEvent.Text));
+    }
+
+    /// <summary>
+    /// A stream request looks the room up, then subscribes. If the deletion commits and tells the subscribers in
+    /// between, this stream is not among them: it must still learn that the room is gone rather than idle forever.
+    /// Driven at the streamer with the lookup made before the deletion, since over HTTP the gap is microseconds wide.
+    /// </summary>
+    [Fact]
+    public async Task A_stream_whose_room_is_deleted_between_lookup_and_subscription_gets_gone_and_ends()
+    {
+        using var admin = await AdminSession.SignInAsync(App);
+        var doomed = await App.AddRoomAsync("doomed");
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var lookedUp = await scope.ServiceProvider.GetRequiredService<RoomQueries>().FindAsync("doomed", CancellationToken.None);
+            using (var deleted = await admin.SubmitFormAsync("admin/rooms/doomed/delete", DeleteForm("doomed"),
+                new Dictionary<string, string> { ["ConfirmSlug"] = "doomed" }))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+            }
+            using var body = new MemoryStream();
+            var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            context.Response.Body = body;
+
+            var streaming = scope.ServiceProvider.GetRequiredService<RoomEventStreamer>().StreamAsync(context, lookedUp!, resumeAfter: null);
+
+            Assert.True(await Task.WhenAny(streaming, Task.Delay(Patience)) == streaming, "the stream of a deleted room should end");
+            await streaming;
+            Assert.Equal(doomed.Id, lookedUp!.Id);
+            Assert.EndsWith("event: gone\ndata: {\"deleted\":true}\n\n", Encoding.UTF8.GetString(body.ToArray()), StringComparison.Ordinal);
+        }
     }
 
     // Encoding
