@@ -49,6 +49,16 @@ public sealed partial class RoomEventStreamer(
             output.Write(SseFrames.Retry(options.Value.RetryInterval).Utf8.Span);
             await output.FlushAsync(cancellationToken);
 
+            // The room was looked up before subscribing. Had it been deleted in between, its gone frame went out
+            // before this stream joined and the stream would idle forever: so look once more, now that it listens.
+            // A deletion committed after this check is published after it, so it reaches the subscription.
+            if (!await queries.ExistsAsync(roomId, cancellationToken))
+            {
+                output.Write(SseFrames.RoomGone.Utf8.Span);
+                await output.FlushAsync(cancellationToken);
+                return;
+            }
+
             // room.LastSeq was read before subscribing, which is enough: a seq the client has seen was committed
             // before this request, and whatever committed since is found by the replay below.
             var lastSent = resumeAfter ?? room.LastSeq;

@@ -12,6 +12,9 @@ public sealed class RoomQueries(ChatDbContext db)
             .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
             .SingleOrDefaultAsync(cancellationToken);
 
+    public Task<bool> ExistsAsync(int roomId, CancellationToken cancellationToken) =>
+        db.Rooms.AnyAsync(r => r.Id == roomId, cancellationToken);
+
     public Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken) =>
         db.Rooms.AsNoTracking()
             .OrderBy(r => r.Name)
