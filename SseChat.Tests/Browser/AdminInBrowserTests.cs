@@ -50,6 +50,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IClassFixtur
 
         await admin.GetByRole(AriaRole.Link, new() { Name = "New room" }).ClickAsync();
         await Expect(admin).ToHaveURLAsync(Url("admin/rooms/new"));
+        await admin.WaitForLoadStateAsync(LoadState.Load); // module scripts have run by the load event
 
         // Typed key by key, as a person would: the slug follows the name while its own field is untouched.
         var form = admin.Locator("form#room-form");

@@ -13,11 +13,13 @@ if (name && slug) {
   slug.addEventListener('input', () => {
     followsName = slug.value === '';
   });
-  name.addEventListener('input', () => {
+  const follow = () => {
     if (followsName) {
       slug.value = slugFromName(name.value);
     }
-  });
+  };
+  name.addEventListener('input', follow);
+  follow(); // a name typed (or restored by the browser) before this module ran
 }
 
 function slugFromName(value) {
