@@ -70,12 +70,10 @@ public sealed class AdminAccessTests : ChatAppTests
 
             using var response = await client.Http.SendAsync(request);
 
-            Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.BadRequest,
+            // Authorization runs before anything else (antiforgery included): the answer is always the sign-in page.
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect,
                 $"{method} {path} with cookie '{cookie}' answered {(int)response.StatusCode}");
-            if (response.StatusCode == HttpStatusCode.Redirect)
-            {
-                Assert.StartsWith("/admin/login", PathOf(response), StringComparison.Ordinal);
-            }
+            Assert.StartsWith("/admin/login", PathOf(response), StringComparison.Ordinal);
         }
 
         // And nothing changed.
@@ -264,15 +262,85 @@ public sealed class AdminAccessTests : ChatAppTests
     }
 
     [Fact]
-    public async Task Sign_out_ends_the_session()
+    public async Task Sign_out_ends_the_session_even_for_a_copy_of_its_cookie()
     {
         using var admin = await AdminSession.SignInAsync(App);
+        var copied = admin.Client.Cookies.GetCookies(App.BaseAddress)[AdminClaims.CookieName]!.Value;
 
         using var response = await admin.PostAsync("admin/logout");
 
         Assert.Equal("/admin/login", PathOf(response));
         using var after = await admin.Http.GetAsync("admin");
         Assert.StartsWith("/admin/login", PathOf(after), StringComparison.Ordinal);
+        using var stranger = App.CreateChatClient();
+        using var replay = new HttpRequestMessage(HttpMethod.Get, "admin");
+        replay.Headers.Add("Cookie", $"{AdminClaims.CookieName}={copied}");
+        using var replayed = await stranger.Http.SendAsync(replay);
+        Assert.StartsWith("/admin/login", PathOf(replayed), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failed_sign_ins_are_also_limited_per_account_whatever_the_address()
+    {
+        await AdminSession.CreateAdministratorAsync(App, "root", AdminSession.DefaultPassword);
+        var limit = App.Services.GetRequiredService<IOptions<AdminOptions>>().Value.LoginPermitLimit;
+        await using (var db = App.CreateDbContext())
+        {
+            // Failures from other addresses, as a distributed guesser would leave them.
+            for (var i = 0; i < limit; i++)
+            {
+                db.AuditEntries.Add(new AuditEntry { At = DateTime.UtcNow, Actor = "root", Action = AuditAction.SignInFailed });
+            }
+            await db.SaveChangesAsync();
+        }
+        using var client = App.CreateChatClient();
+
+        using var refused = await AdminSession.SubmitLoginAsync(client, "ROOT", AdminSession.DefaultPassword);
+        using var otherAccount = await AdminSession.SubmitLoginAsync(client, "nobody", "whatever");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherAccount.StatusCode);
+    }
+
+    [Fact]
+    public async Task User_names_ignore_case_so_a_reset_never_creates_a_second_account()
+    {
+        await AdminSession.CreateAdministratorAsync(App, "root", "the first long password");
+
+        await AdminSession.CreateAdministratorAsync(App, "Root", "the second long password");
+
+        await using var db = App.CreateDbContext();
+        var names = await db.Administrators.Select(a => a.UserName).ToListAsync(); // "admin" is the first-start one
+        Assert.Equal("root", Assert.Single(names, n => n.Equals("root", StringComparison.OrdinalIgnoreCase)));
+        using var client = App.CreateChatClient();
+        using var response = await AdminSession.SubmitLoginAsync(client, "ROOT", "the second long password");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_name_that_does_not_exist_is_not_kept_in_the_audit_log()
+    {
+        using var client = App.CreateChatClient();
+
+        using var response = await AdminSession.SubmitLoginAsync(client, "my-password-in-the-wrong-box", "x");
+
+        await using var db = App.CreateDbContext();
+        var entry = await db.AuditEntries.SingleAsync(e => e.Action == AuditAction.SignInFailed);
+        Assert.Equal("(unknown name)", entry.Actor);
+    }
+
+    [Theory]
+    [InlineData("2001:db8:1:2:aaaa::1", "2001:db8:1:2:bbbb::9", true)]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
+    [InlineData("192.0.2.1", "192.0.2.2", false)]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1", true)]
+    public void Sign_in_limits_count_an_IPv6_host_by_its_64_bit_prefix(string first, string second, bool same)
+    {
+        var a = AdminServiceExtensions.ClientPartition(System.Net.IPAddress.Parse(first));
+        var b = AdminServiceExtensions.ClientPartition(System.Net.IPAddress.Parse(second));
+
+        Assert.Equal(same, a == b);
     }
 
     /// <summary>Where a redirect points, as a path: the cookie handler writes absolute URLs, MVC relative ones.</summary>

@@ -180,6 +180,31 @@ public sealed class ModerationTests : ChatAppTests
     }
 
     [Fact]
+    public async Task An_administrator_who_must_still_change_a_one_time_password_cannot_remove_messages()
+    {
+        using var visitor = App.CreateChatClient();
+        var message = await visitor.SendAsync("general", "ann", "stays");
+        await AdminSession.CreateAdministratorAsync(App, "newbie", "one-time-password-123", mustChange: true);
+        using var client = App.CreateChatClient();
+        (await AdminSession.SubmitLoginAsync(client, "newbie", "one-time-password-123")).Dispose();
+        var page = await client.GetDocumentAsync("rooms/general");
+        Assert.Empty(page.QuerySelectorAll(".message-remove"));
+        var token = page.QuerySelector("form#composer input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, RemovePath(message.Seq))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var history = await visitor.Http.GetFromJsonAsync<List<ChatMessage>>("rooms/general/messages");
+        Assert.Equal(["stays"], history!.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task Room_page_offers_removal_to_a_signed_in_administrator_only()
     {
         using var admin = await AdminSession.SignInAsync(App);

@@ -234,6 +234,21 @@ public sealed class RoomLifecycleTests : ChatAppTests
     }
 
     [Fact]
+    public async Task An_edit_and_an_archive_that_race_each_other_both_hold()
+    {
+        var writer = App.Services.GetRequiredService<ChatEventWriter>();
+
+        // Each command carries only what its form changed, so whichever commits second keeps the other's change.
+        await Task.WhenAll(
+            writer.SubmitAsync(new UpdateRoom(1, "ann", Name: "Renamed", Topic: "New topic"), CancellationToken.None),
+            writer.SubmitAsync(new UpdateRoom(1, "bob", Archived: true), CancellationToken.None));
+
+        await using var db = App.CreateDbContext();
+        var room = await db.Rooms.SingleAsync();
+        Assert.Equal(("Renamed", "New topic", true, 2L), (room.Name, room.Topic, room.IsArchived, room.LastSeq));
+    }
+
+    [Fact]
     public async Task Saving_a_room_unchanged_or_with_an_empty_name_adds_no_event()
     {
         using var admin = await AdminSession.SignInAsync(App);

@@ -18,7 +18,7 @@ public sealed class ChatClient : IDisposable
 
     public ChatClient(Uri baseAddress)
     {
-        http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        http = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = false })
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(30),
@@ -26,6 +26,9 @@ public sealed class ChatClient : IDisposable
     }
 
     public HttpClient Http => http;
+
+    /// <summary>This client's cookie jar, as a browser's.</summary>
+    public CookieContainer Cookies { get; } = new();
 
     public async Task<IHtmlDocument> GetDocumentAsync(string path)
     {

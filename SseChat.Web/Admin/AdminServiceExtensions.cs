@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -56,7 +58,7 @@ internal static class AdminServiceExtensions
             {
                 var admin = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
                 return RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    ClientPartition(context.Connection.RemoteIpAddress),
                     _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = admin.LoginPermitLimit,
@@ -67,6 +69,29 @@ internal static class AdminServiceExtensions
             limiter.OnRejected = WriteTooManyRequestsAsync;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The address a limit counts against. An IPv6 host usually owns a whole /64, so counting single addresses
+    /// would hand it billions of fresh allowances.
+    /// </summary>
+    internal static string ClientPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 
     /// <summary>A password change (or reset from the command line) renews the stamp and so ends older sessions.</summary>

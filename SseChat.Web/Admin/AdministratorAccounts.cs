@@ -37,6 +37,32 @@ public sealed partial class AdministratorAccounts(
         return administrator;
     }
 
+    /// <summary>Ends every session of the administrator, this one included (signing out signs out everywhere).</summary>
+    public async Task RenewSecurityStampAsync(string userName, CancellationToken cancellationToken)
+    {
+        var administrator = await db.Administrators.SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (administrator is not null)
+        {
+            administrator.SecurityStamp = Guid.NewGuid().ToString("N");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Whether an account has had as many failed sign-ins within the window as the limit allows: a second limit,
+    /// beside the one per client address, so that changing addresses does not buy more guesses at one account.
+    /// </summary>
+    public async Task<bool> IsLockedOutAsync(string userName, CancellationToken cancellationToken)
+    {
+        var since = clock.GetUtcNow().UtcDateTime - options.Value.LoginWindow;
+        var failures = await db.AuditEntries.CountAsync(
+            e => e.Action == AuditAction.SignInFailed && e.Actor == userName && e.At >= since, cancellationToken);
+        return failures >= options.Value.LoginPermitLimit;
+    }
+
+    public Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken) =>
+        db.Administrators.AnyAsync(a => a.UserName == userName, cancellationToken);
+
     public Task<Administrator?> FindAsync(string userName, CancellationToken cancellationToken) =>
         db.Administrators.AsNoTracking().SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
 

@@ -249,13 +249,14 @@ public sealed partial class ChatEventWriter(
 
         private RoomCommandResult Update(Room room, UpdateRoom update)
         {
-            if (room.Name == update.Name && room.Topic == update.Topic && room.IsArchived == update.Archived)
+            var (name, topic, archived) = (update.Name ?? room.Name, update.Topic ?? room.Topic, update.Archived ?? room.IsArchived);
+            if (room.Name == name && room.Topic == topic && room.IsArchived == archived)
             {
                 return new(RoomCommandStatus.AlreadyApplied);
             }
-            var action = update.Archived == room.IsArchived ? AuditAction.RoomEdited
-                : update.Archived ? AuditAction.RoomArchived : AuditAction.RoomUnarchived;
-            (room.Name, room.Topic, room.IsArchived) = (update.Name, update.Topic, update.Archived);
+            var action = archived == room.IsArchived ? AuditAction.RoomEdited
+                : archived ? AuditAction.RoomArchived : AuditAction.RoomUnarchived;
+            (room.Name, room.Topic, room.IsArchived) = (name, topic, archived);
             var change = Append(room, RoomEventKind.Room);
             (change.RoomName, change.RoomTopic, change.RoomArchived) = (room.Name, room.Topic, room.IsArchived);
             Audit(update.ChangedBy, action, room.Slug, action == AuditAction.RoomEdited ? $"name \"{room.Name}\"" : "");

@@ -12,8 +12,12 @@ public sealed record PostMessage(int RoomId, string Author, string Text, string?
 /// <summary>A moderator removes a message: its text is erased and a <c>delete</c> event joins the sequence.</summary>
 public sealed record RemoveMessage(int RoomId, long MessageSeq, string RemovedBy) : RoomCommand(RoomId);
 
-/// <summary>An administrator edits, archives or unarchives a room: a <c>room</c> event joins the sequence.</summary>
-public sealed record UpdateRoom(int RoomId, string Name, string Topic, bool Archived, string ChangedBy) : RoomCommand(RoomId);
+/// <summary>
+/// An administrator edits, archives or unarchives a room: a <c>room</c> event joins the sequence. Only what is
+/// set changes, applied to the room as the writer reads it, so an edit and an archive racing each other both hold.
+/// </summary>
+public sealed record UpdateRoom(int RoomId, string ChangedBy, string? Name = null, string? Topic = null, bool? Archived = null)
+    : RoomCommand(RoomId);
 
 /// <summary>An administrator deletes a room for good; its open streams are told and closed.</summary>
 public sealed record DeleteRoom(int RoomId, string DeletedBy) : RoomCommand(RoomId);

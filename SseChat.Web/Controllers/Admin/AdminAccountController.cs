@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Data;
 using SseChat.Web.Models.Admin;
@@ -10,9 +12,11 @@ using SseChat.Web.Models.Admin;
 namespace SseChat.Web.Controllers.Admin;
 
 [Route("admin")]
-public sealed class AdminAccountController(AdministratorAccounts accounts, AuditLog audit) : AdminControllerBase
+public sealed class AdminAccountController(
+    AdministratorAccounts accounts, AuditLog audit, IOptions<AdminOptions> adminOptions) : AdminControllerBase
 {
     private const string WrongCredentials = "Incorrect user name or password.";
+    private const string UnknownUser = "(unknown name)";
 
     [AllowAnonymous]
     [HttpGet("login")]
@@ -27,10 +31,17 @@ public sealed class AdminAccountController(AdministratorAccounts accounts, Audit
         {
             return View(form);
         }
+        if (await accounts.IsLockedOutAsync(form.UserName, cancellationToken))
+        {
+            Response.Headers.RetryAfter = ((int)adminOptions.Value.LoginWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         var administrator = await accounts.VerifyAsync(form.UserName, form.Password, cancellationToken);
         if (administrator is null)
         {
-            await audit.RecordAsync(form.UserName, AuditAction.SignInFailed);
+            // Whatever was typed as a name may be a password typed in the wrong box: keep only names that exist.
+            var actor = await accounts.ExistsAsync(form.UserName, cancellationToken) ? form.UserName : UnknownUser;
+            await audit.RecordAsync(actor, AuditAction.SignInFailed);
             ModelState.AddModelError("", WrongCredentials);
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return View(form);
@@ -45,10 +56,12 @@ public sealed class AdminAccountController(AdministratorAccounts accounts, Audit
         return Url.IsLocalUrl(form.ReturnUrl) ? LocalRedirect(form.ReturnUrl) : RedirectToAction("Index", "AdminRooms");
     }
 
+    /// <summary>Signs out everywhere: the new security stamp also ends copies of this session's cookie.</summary>
     [HttpPost("logout")]
     [AllowedWithOneTimePassword]
-    public async Task<IActionResult> Logout()
+    public async Task<IActionResult> Logout(CancellationToken cancellationToken)
     {
+        await accounts.RenewSecurityStampAsync(AdministratorName, cancellationToken);
         await audit.RecordAsync(AdministratorName, AuditAction.SignedOut);
         await HttpContext.SignOutAsync(AdminClaims.Scheme);
         return RedirectToAction(nameof(Login));
@@ -60,6 +73,7 @@ public sealed class AdminAccountController(AdministratorAccounts accounts, Audit
 
     [HttpPost("password")]
     [AllowedWithOneTimePassword]
+    [EnableRateLimiting(AdminClaims.LoginRateLimit)] // it checks the current password: no free guesses either
     public async Task<IActionResult> Password(ChangePasswordForm form, CancellationToken cancellationToken)
     {
         if (accounts.CheckNewPassword(form.NewPassword) is { } weak)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using SseChat.Web.Admin;
+using SseChat.Web.Extensions;
 
 namespace SseChat.Web.Controllers.Admin;
 
@@ -21,7 +22,12 @@ public abstract class AdminControllerBase : Controller
         var allowed = context.ActionDescriptor.EndpointMetadata.OfType<AllowedWithOneTimePasswordAttribute>().Any();
         if (mustChange && !allowed && User.Identity?.IsAuthenticated == true)
         {
-            context.Result = RedirectToAction(nameof(AdminAccountController.Password), "AdminAccount");
+            context.Result = Request.AcceptsJson()
+                ? Problem(
+                    title: "Choose a new password first.",
+                    detail: "You signed in with a one-time password; change it in the admin area.",
+                    statusCode: StatusCodes.Status403Forbidden)
+                : RedirectToAction(nameof(AdminAccountController.Password), "AdminAccount");
         }
     }
 }

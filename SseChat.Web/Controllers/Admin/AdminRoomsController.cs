@@ -81,7 +81,7 @@ public sealed class AdminRoomsController(
             return View(new EditRoomViewModel(room, form));
         }
         return await ApplyAsync(
-            new UpdateRoom(room.Id, form.Name, form.Topic, room.IsArchived, AdministratorName),
+            new UpdateRoom(room.Id, AdministratorName, Name: form.Name, Topic: form.Topic),
             $"Room \"{form.Name}\" saved.",
             cancellationToken);
     }
@@ -167,7 +167,7 @@ public sealed class AdminRoomsController(
             return NotFound();
         }
         return await ApplyAsync(
-            new UpdateRoom(room.Id, room.Name, room.Topic, archived, AdministratorName),
+            new UpdateRoom(room.Id, AdministratorName, Archived: archived),
             archived ? $"Room \"{room.Name}\" archived." : $"Room \"{room.Name}\" is open again.",
             cancellationToken);
     }

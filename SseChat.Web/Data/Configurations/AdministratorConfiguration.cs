@@ -7,7 +7,9 @@ internal sealed class AdministratorConfiguration : IEntityTypeConfiguration<Admi
 {
     public void Configure(EntityTypeBuilder<Administrator> administrator)
     {
-        administrator.Property(a => a.UserName).HasMaxLength(Administrator.UserNameMaxLength);
+        // "Admin" and "admin" are one person: compare names without case, so neither sign-in nor the
+        // set-password command can make a second account out of a different spelling.
+        administrator.Property(a => a.UserName).HasMaxLength(Administrator.UserNameMaxLength).UseCollation("NOCASE");
         administrator.HasIndex(a => a.UserName).IsUnique();
     }
 }

@@ -7,9 +7,10 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 {
     public void Configure(EntityTypeBuilder<AuditEntry> entry)
     {
-        entry.Property(e => e.Actor).HasMaxLength(Administrator.UserNameMaxLength);
+        entry.Property(e => e.Actor).HasMaxLength(Administrator.UserNameMaxLength).UseCollation("NOCASE");
         entry.Property(e => e.Target).HasMaxLength(200);
         entry.Property(e => e.Detail).HasMaxLength(500);
         entry.HasIndex(e => e.At);
+        entry.HasIndex(e => new { e.Actor, e.Action, e.At }); // the per-account sign-in limit counts recent failures
     }
 }

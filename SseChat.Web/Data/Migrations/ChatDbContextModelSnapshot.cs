@@ -40,7 +40,8 @@ namespace SseChat.Web.Data.Migrations
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.HasKey("Id");
 
@@ -62,7 +63,8 @@ namespace SseChat.Web.Data.Migrations
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
@@ -80,6 +82,8 @@ namespace SseChat.Web.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Actor", "Action", "At");
 
                     b.ToTable("AuditEntries");
                 });

@@ -31,8 +31,10 @@ export class Moderation {
         method: 'POST',
         body,
         headers: { Accept: 'application/json' },
+        redirect: 'manual',
       });
-      if (!response.ok) {
+      // Only 204 means removed: a redirect (say, to the sign-in page) followed by fetch ends in a 200 page.
+      if (response.status !== 204) {
         throw new Error(`The server answered ${response.status}.`);
       }
       this.#messages.remove(seq);

@@ -63,7 +63,7 @@ namespace SseChat.Web.Data.Migrations
                 {
                     Id = table.Column<int>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, collation: "NOCASE"),
                     PasswordHash = table.Column<string>(type: "TEXT", nullable: false),
                     SecurityStamp = table.Column<string>(type: "TEXT", nullable: false),
                     MustChangePassword = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -81,7 +81,7 @@ namespace SseChat.Web.Data.Migrations
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     At = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, collation: "NOCASE"),
                     Action = table.Column<int>(type: "INTEGER", nullable: false),
                     Target = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Detail = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false)
@@ -103,6 +103,11 @@ namespace SseChat.Web.Data.Migrations
                 table: "Administrators",
                 column: "UserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_Actor_Action_At",
+                table: "AuditEntries",
+                columns: new[] { "Actor", "Action", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEntries_At",

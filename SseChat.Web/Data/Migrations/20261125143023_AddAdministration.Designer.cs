@@ -11,7 +11,7 @@ using SseChat.Web.Data;
 namespace SseChat.Web.Data.Migrations
 {
     [DbContext(typeof(ChatDbContext))]
-    [Migration("20261125140315_AddAdministration")]
+    [Migration("20261125143023_AddAdministration")]
     partial class AddAdministration
     {
         /// <inheritdoc />
@@ -43,7 +43,8 @@ namespace SseChat.Web.Data.Migrations
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.HasKey("Id");
 
@@ -65,7 +66,8 @@ namespace SseChat.Web.Data.Migrations
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
@@ -83,6 +85,8 @@ namespace SseChat.Web.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Actor", "Action", "At");
 
                     b.ToTable("AuditEntries");
                 });
