@@ -1,6 +1,7 @@
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,9 @@ builder.AddChat();
 
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
+
+// Health checks: /healthz (alive) and /readyz (database reachable and migrated).
+builder.AddOperations();
 
 var app = builder.Build();
 
@@ -37,6 +41,7 @@ app.UseRateLimiter();
 
 app.MapStaticAssets();
 app.MapControllers();
+app.MapHealthEndpoints();
 
 await app.RunAsync();
 
