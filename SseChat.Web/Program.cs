@@ -14,7 +14,7 @@ builder.AddChat();
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
 
-// Health checks: /healthz (alive) and /readyz (database reachable and migrated).
+// Health checks (/healthz, /readyz) and the SseChat meter.
 builder.AddOperations();
 
 var app = builder.Build();

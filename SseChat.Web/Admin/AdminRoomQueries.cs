@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Operations;
 
 namespace SseChat.Web.Admin;
 
-/// <summary>What the admin area reads about rooms: activity figures from the database, live ones from the fan-out.</summary>
-public sealed class AdminRoomQueries(ChatDbContext db, RoomBroadcaster broadcaster)
+/// <summary>What the admin area reads about rooms: activity figures from the database, live ones from the metrics.</summary>
+public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics)
 {
     public async Task<List<AdminRoomRow>> ListAsync(CancellationToken cancellationToken)
     {
@@ -25,7 +26,7 @@ public sealed class AdminRoomQueries(ChatDbContext db, RoomBroadcaster broadcast
         return rows.ConvertAll(r => new AdminRoomRow(
             r.Slug, r.Name, r.Topic, r.IsArchived, r.Messages,
             r.LastActivity is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null,
-            broadcaster.CountSubscribers(r.Id)));
+            metrics.OpenStreamsIn(r.Slug)));
     }
 
     /// <summary>The newest messages of a room, removed ones included, newest first.</summary>
@@ -40,6 +41,8 @@ public sealed class AdminRoomQueries(ChatDbContext db, RoomBroadcaster broadcast
         db.Rooms.AnyAsync(r => r.Slug == slug, cancellationToken);
 }
 
-/// <param name="ConnectedNow">Browsers streaming the room right now, from <see cref="RoomBroadcaster"/>.</param>
+/// <param name="ConnectedNow">
+/// Browsers streaming the room right now: the room's <c>ssechat.streams.open</c>, from <see cref="ChatMetrics"/>.
+/// </param>
 public sealed record AdminRoomRow(
-    string Slug, string Name, string Topic, bool IsArchived, int Messages, DateTime? LastActivity, int ConnectedNow);
+    string Slug, string Name, string Topic, bool IsArchived, int Messages, DateTime? LastActivity, long ConnectedNow);

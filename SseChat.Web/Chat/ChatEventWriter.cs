@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Data;
+using SseChat.Web.Operations;
 
 namespace SseChat.Web.Chat;
 
@@ -17,6 +19,7 @@ public sealed partial class ChatEventWriter(
     IRoomEventPublisher publisher,
     TimeProvider clock,
     IOptions<ChatOptions> options,
+    ChatMetrics metrics,
     ILogger<ChatEventWriter> logger) : BackgroundService
 {
     private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
@@ -103,6 +106,14 @@ public sealed partial class ChatEventWriter(
         }
 
         // Committed: publish in seq order before any caller hears back, so a 201 never outruns its event.
+        var committedAt = Stopwatch.GetTimestamp();
+        foreach (var publication in publications)
+        {
+            if (publication.Event is { } persisted)
+            {
+                metrics.EventPersisted(persisted.Kind);
+            }
+        }
         try
         {
             foreach (var publication in publications)
@@ -110,7 +121,8 @@ public sealed partial class ChatEventWriter(
                 var frame = publication.Event is { } roomEvent
                     ? await SseFrames.ForEventAsync(roomEvent)
                     : SseFrames.RoomGone;
-                publisher.Publish(publication.RoomId, frame);
+                // Stamped once per event, not per subscriber: streams measure the fan-out latency from it.
+                publisher.Publish(publication.RoomId, frame with { CommittedAt = committedAt });
             }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

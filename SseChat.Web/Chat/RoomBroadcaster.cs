@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SseChat.Web.Operations;
 
 namespace SseChat.Web.Chat;
 
@@ -7,7 +8,7 @@ namespace SseChat.Web.Chat;
 /// The in-process fan-out: every open stream of a room holds a <see cref="RoomSubscription"/> here, and a
 /// published frame is offered to each of them without waiting on any.
 /// </summary>
-public sealed class RoomBroadcaster(IOptions<ChatOptions> options) : IRoomEventPublisher
+public sealed class RoomBroadcaster(IOptions<ChatOptions> options, ChatMetrics metrics) : IRoomEventPublisher
 {
     private readonly ConcurrentDictionary<int, RoomSubscribers> rooms = new();
     private readonly int bufferSize = options.Value.SubscriberBufferSize;
@@ -44,6 +45,9 @@ public sealed class RoomBroadcaster(IOptions<ChatOptions> options) : IRoomEventP
 
     public int CountSubscribers(int roomId) =>
         rooms.TryGetValue(roomId, out var subscribers) ? subscribers.Current.Length : 0;
+
+    /// <summary>Counts a subscriber dropped for a full queue; called once per drop, when the drop is decided.</summary>
+    internal void CountDropped() => metrics.SubscriberDropped();
 
     internal void Remove(RoomSubscription subscription)
     {

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using SseChat.Web.Operations;
 
 namespace SseChat.Web.Chat;
 
@@ -19,6 +21,7 @@ public sealed partial class RoomEventStreamer(
     RoomQueries queries,
     IHostApplicationLifetime lifetime,
     IOptions<ChatOptions> options,
+    ChatMetrics metrics,
     ILogger<RoomEventStreamer> logger)
 {
     public const string ContentType = "text/event-stream";
@@ -36,6 +39,7 @@ public sealed partial class RoomEventStreamer(
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
         // queue (or both, which the seq check below handles), never in neither.
         using var subscription = broadcaster.Subscribe(roomId);
+        using var open = metrics.StreamOpened(room.Slug);
 
         // Server shutdown ends the stream cleanly, so browsers reconnect to the next instance at once; a drop for
         // being too slow cancels a flush that a stuck client would otherwise hold forever.
@@ -44,6 +48,10 @@ public sealed partial class RoomEventStreamer(
         var cancellationToken = stopping.Token;
 
         var output = response.BodyWriter;
+        var openedAt = Stopwatch.GetTimestamp();
+        var replayed = 0;
+        long delivered = 0;
+        var end = StreamEnd.Undecided;
         try
         {
             output.Write(SseFrames.Retry(options.Value.RetryInterval).Utf8.Span);
@@ -56,13 +64,15 @@ public sealed partial class RoomEventStreamer(
             {
                 output.Write(SseFrames.RoomGone.Utf8.Span);
                 await output.FlushAsync(cancellationToken);
+                end = StreamEnd.RoomGone;
                 return;
             }
 
             // room.LastSeq was read before subscribing, which is enough: a seq the client has seen was committed
             // before this request, and whatever committed since is found by the replay below.
             var lastSent = resumeAfter ?? room.LastSeq;
-            if (lastSent > room.LastSeq)
+            var reset = lastSent > room.LastSeq;
+            if (reset)
             {
                 // The client remembers events this database never had (it was reset or restored): tell it so,
                 // without an id, and carry on from the real end.
@@ -70,13 +80,19 @@ public sealed partial class RoomEventStreamer(
                 lastSent = room.LastSeq;
             }
 
-            var replayed = await ReplayAsync(output, roomId, lastSent, cancellationToken);
-            LogStreamOpened(roomId, resumeAfter, replayed.Count);
-            lastSent = replayed.LastSent;
+            var replay = await ReplayAsync(output, roomId, lastSent, cancellationToken);
+            replayed = replay.Count;
+            metrics.Replayed(replay.Count);
+            LogStreamOpened(room.Slug, roomId, resumeAfter, replay.Count, reset);
+            lastSent = replay.LastSent;
 
             var frames = subscription.Frames;
             while (await frames.WaitToReadAsync(cancellationToken))
             {
+                // Published frames written in this burst, and the commit time of the oldest: counted once the
+                // burst is flushed, so the hot loop only bumps a local.
+                var burst = 0;
+                long oldestCommittedAt = 0;
                 while (frames.TryRead(out var frame))
                 {
                     if (frame.Seq is { } seq)
@@ -85,7 +101,9 @@ public sealed partial class RoomEventStreamer(
                         {
                             // A frame never reached this node's fan-out (a publish failed after its commit): the
                             // database has it, so fill the gap from there rather than skip past it.
-                            lastSent = (await ReplayAsync(output, roomId, lastSent, cancellationToken)).LastSent;
+                            var filled = await ReplayAsync(output, roomId, lastSent, cancellationToken);
+                            lastSent = filled.LastSent;
+                            replayed += filled.Count;
                         }
                         if (seq <= lastSent)
                         {
@@ -94,14 +112,23 @@ public sealed partial class RoomEventStreamer(
                         lastSent = seq;
                     }
                     output.Write(frame.Utf8.Span);
+                    if (frame.CommittedAt != 0 && burst++ == 0)
+                    {
+                        oldestCommittedAt = frame.CommittedAt;
+                    }
                     if (frame.EndsStream)
                     {
                         await output.FlushAsync(cancellationToken);
+                        metrics.Delivered(burst, oldestCommittedAt);
+                        delivered += burst;
+                        end = StreamEnd.RoomGone;
                         return; // the room is gone: nothing will follow, and the client knows not to come back
                     }
                 }
                 // One flush per burst, not per frame.
                 var flushed = await output.FlushAsync(cancellationToken);
+                metrics.Delivered(burst, oldestCommittedAt);
+                delivered += burst;
                 if (flushed.IsCompleted)
                 {
                     break;
@@ -112,14 +139,28 @@ public sealed partial class RoomEventStreamer(
         {
             // The client went away or the server is stopping: the stream simply ends.
         }
-        var dropped = subscription.Dropped.IsCancellationRequested;
-        if (dropped)
+        catch (Exception)
         {
-            // Abort rather than end: a clean end would still wait to push the final bytes to a client that does
-            // not read. The client reconnects with its Last-Event-ID and misses nothing.
-            httpContext.Abort();
+            end = StreamEnd.Failed; // e.g. the database failed during a replay; logged below, handled by the host
+            throw;
         }
-        LogStreamClosed(roomId, dropped);
+        finally
+        {
+            if (end == StreamEnd.Undecided)
+            {
+                end = subscription.IsDropped ? StreamEnd.Dropped
+                    : lifetime.ApplicationStopping.IsCancellationRequested ? StreamEnd.ServerStopping
+                    : StreamEnd.ClientLeft;
+            }
+            if (end == StreamEnd.Dropped)
+            {
+                // Abort rather than end: a clean end would still wait to push the final bytes to a client that does
+                // not read. The client reconnects with its Last-Event-ID and misses nothing.
+                httpContext.Abort();
+            }
+            var duration = Stopwatch.GetElapsedTime(openedAt);
+            LogStreamClosed(room.Slug, roomId, end, resumeAfter, replayed, delivered, duration);
+        }
     }
 
     private async Task<(long LastSent, int Count)> ReplayAsync(
@@ -145,9 +186,24 @@ public sealed partial class RoomEventStreamer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream opened in room {RoomId} after {ResumeAfter}; replayed {Replayed} events.")]
-    private partial void LogStreamOpened(int roomId, long? resumeAfter, int replayed);
+    [LoggerMessage(Level = LogLevel.Debug, Message =
+        "Stream opened in room {Room} ({RoomId}) after {ResumeAfter}; replayed {Replayed} events; reset: {Reset}.")]
+    private partial void LogStreamOpened(string room, int roomId, long? resumeAfter, int replayed, bool reset);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream closed in room {RoomId}; dropped as too slow: {Dropped}.")]
-    private partial void LogStreamClosed(int roomId, bool dropped);
+    [LoggerMessage(Level = LogLevel.Debug, Message =
+        "Stream closed in room {Room} ({RoomId}): {End}; it resumed after {ResumeAfter}, replayed {Replayed} and delivered {Delivered} live events in {Duration}.")]
+    private partial void LogStreamClosed(
+        string room, int roomId, StreamEnd end, long? resumeAfter, int replayed, long delivered, TimeSpan duration);
+
+    /// <summary>How a stream ended, as its close is logged.</summary>
+    private enum StreamEnd
+    {
+        /// <summary>Not known yet: worked out when the stream closes.</summary>
+        Undecided,
+        ClientLeft,
+        ServerStopping,
+        Dropped,
+        RoomGone,
+        Failed,
+    }
 }

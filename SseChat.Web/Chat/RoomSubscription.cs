@@ -13,6 +13,7 @@ public sealed class RoomSubscription : IDisposable
     // Never disposed: it has no timer or links, and a drop may signal it after the stream has ended.
     private readonly CancellationTokenSource dropped = new();
     private int closed;
+    private volatile bool isDropped;
 
     internal RoomSubscription(RoomBroadcaster owner, int roomId, int capacity)
     {
@@ -32,10 +33,17 @@ public sealed class RoomSubscription : IDisposable
     /// <summary>Cancelled when the subscriber was dropped for falling too far behind.</summary>
     public CancellationToken Dropped => dropped.Token;
 
+    /// <summary>
+    /// Whether the subscriber was dropped. Set before its queue completes, so a stream that finds its queue ended
+    /// knows why, even before <see cref="Dropped"/> is signalled on the thread pool.
+    /// </summary>
+    public bool IsDropped => isDropped;
+
     internal void Offer(SseFrame frame)
     {
-        if (!queue.Writer.TryWrite(frame) && Close())
+        if (!queue.Writer.TryWrite(frame) && Close(dropping: true))
         {
+            owner.CountDropped();
             // Leaving the room and signalling the stream happen on the thread pool, so a mass drop never stalls
             // the fan-out loop that found the queues full.
             ThreadPool.UnsafeQueueUserWorkItem(
@@ -58,12 +66,13 @@ public sealed class RoomSubscription : IDisposable
     }
 
     /// <summary>Stops taking frames; true only for the one caller that closed it.</summary>
-    private bool Close()
+    private bool Close(bool dropping = false)
     {
         if (Interlocked.Exchange(ref closed, 1) != 0)
         {
             return false;
         }
+        isDropped = dropping;
         queue.Writer.TryComplete();
         return true;
     }

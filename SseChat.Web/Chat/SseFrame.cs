@@ -6,4 +6,11 @@ namespace SseChat.Web.Chat;
 /// </summary>
 /// <param name="Seq">The room sequence number for persisted events; null for id-less ones (heartbeats).</param>
 /// <param name="EndsStream">The last frame a stream sends (the room is gone).</param>
-public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8, bool EndsStream = false);
+public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8, bool EndsStream = false)
+{
+    /// <summary>
+    /// For a frame the writer published, when its event was committed (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>);
+    /// 0 for frames nobody published (heartbeats, replays). Streams measure the fan-out latency from it.
+    /// </summary>
+    public long CommittedAt { get; init; }
+}

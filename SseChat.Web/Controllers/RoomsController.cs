@@ -3,11 +3,13 @@ using Microsoft.Extensions.Options;
 using SseChat.Web.Chat;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
+using SseChat.Web.Operations;
 
 namespace SseChat.Web.Controllers;
 
 [Route("rooms/{slug:slug}")]
-public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, IOptions<ChatOptions> options)
+public sealed class RoomsController(
+    RoomQueries rooms, ChatEventWriter writer, IOptions<ChatOptions> options, ChatMetrics metrics)
     : Controller
 {
     [HttpGet("", Name = "Room")]
@@ -60,6 +62,7 @@ public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, I
         }
         if (!ModelState.IsValid)
         {
+            metrics.PostRejected(PostRejection.Validation);
             return ValidationProblem(ModelState);
         }
 
@@ -71,12 +74,17 @@ public sealed class RoomsController(RoomQueries rooms, ChatEventWriter writer, I
         }
         catch (MessageNotStoredException exception)
         {
+            metrics.PostRejected(PostRejection.Unavailable);
             return Problem(
                 title: "The message was not stored.",
                 detail: $"{exception.Message} Nothing was sent to the room; try again.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
+        if (result.Status == RoomCommandStatus.RoomArchived)
+        {
+            metrics.PostRejected(PostRejection.Archived);
+        }
         return result.Status switch
         {
             RoomCommandStatus.RoomNotFound => NotFound(),

@@ -11,10 +11,12 @@ internal static class OperationsServiceExtensions
 
     private const string ReadinessTag = "ready";
 
-    /// <summary>Health checks: readiness needs the database to answer and to have every migration.</summary>
+    /// <summary>Health checks, and SseChat's meter.</summary>
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddMetrics();
+        services.AddSingleton<ChatMetrics>();
 
         // Readiness: the database answers and has every migration. Liveness runs no check at all.
         services.AddHealthChecks()
