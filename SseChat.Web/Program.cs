@@ -14,7 +14,7 @@ builder.AddChat();
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
 
-// Health checks (/healthz, /readyz) and the SseChat meter.
+// Health checks, the SseChat meter, and OpenTelemetry export when OpenTelemetry:OtlpEndpoint is set.
 builder.AddOperations();
 
 var app = builder.Build();

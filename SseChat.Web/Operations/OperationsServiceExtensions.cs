@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using SseChat.Web.Data;
 
 namespace SseChat.Web.Operations;
@@ -11,7 +13,18 @@ internal static class OperationsServiceExtensions
 
     private const string ReadinessTag = "ready";
 
-    /// <summary>Health checks, and SseChat's meter.</summary>
+    /// <summary>Meters exported besides SseChat's own: ASP.NET Core's and the runtime's, all built in.</summary>
+    private static readonly string[] FrameworkMeters =
+    [
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics",
+        "Microsoft.AspNetCore.RateLimiting",
+        "System.Runtime",
+    ];
+
+    /// <summary>Health checks, SseChat's meter, and OpenTelemetry export when an OTLP endpoint is configured.</summary>
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -22,8 +35,26 @@ internal static class OperationsServiceExtensions
         services.AddHealthChecks()
             .AddDbContextCheck<ChatDbContext>("database", tags: [ReadinessTag])
             .AddCheck<PendingMigrationsHealthCheck>("migrations", tags: [ReadinessTag]);
+
+        services.AddOptions<TelemetryOptions>()
+            .BindConfiguration(TelemetryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // An invalid endpoint registers nothing here: validation stops the app at start, naming the setting.
+        var endpoint = TelemetryOptions.ParseEndpoint(
+            builder.Configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpEndpoint)}"]);
+        if (endpoint is not null)
+        {
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+                .WithMetrics(metrics => metrics
+                    .AddMeter(ChatMetrics.MeterName)
+                    .AddMeter(FrameworkMeters)
+                    .AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
+        }
         return builder;
     }
+
     /// <summary>
     /// <c>/healthz</c> (the process answers) and <c>/readyz</c> (and so does its database): anonymous, never rate
     /// limited, and answering only the status word, whatever failed.
