@@ -1,6 +1,7 @@
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,13 @@ builder.AddChat();
 builder.AddAdmin();
 
 var app = builder.Build();
+
+// `dotnet run --project SseChat.Web -- backup <file>` copies the database and exits; it runs before the migrations
+// so that it only ever reads the database it copies (see docs/backup.md).
+if (await app.TryRunBackupCommandAsync(args))
+{
+    return;
+}
 
 await app.MigrateChatDatabaseAsync();
 
