@@ -185,8 +185,16 @@ internal static class BackupCommand
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        copy.Open();
-        Execute(copy, "PRAGMA synchronous=FULL;");
+        try
+        {
+            copy.Open();
+            Execute(copy, "PRAGMA synchronous=FULL;");
+        }
+        catch (SqliteException failure)
+        {
+            throw new BackupFailedException(
+                $"cannot write in the folder {Path.GetDirectoryName(temporary)}: {failure.Message}", failure);
+        }
 
         // One step: a consistent snapshot, see the remarks above. A busy source is waited for (Default Timeout).
         source.BackupDatabase(copy);
