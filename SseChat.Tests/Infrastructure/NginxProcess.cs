@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SseChat.Tests.Infrastructure;
@@ -198,6 +199,12 @@ public sealed class NginxProcess : IDisposable
         throw new InvalidOperationException("nginx is not installed: ./test.sh installs it (apt-get install nginx).");
     }
 
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int processId, int signal);
+
     private void OnLine(string? line)
     {
         if (line is null)
@@ -210,15 +217,21 @@ public sealed class NginxProcess : IDisposable
         }
     }
 
-    /// <summary>Ends nginx (its master process and the worker it started) by process id, and waits for it.</summary>
+    /// <summary>
+    /// Ends nginx by its process id and waits for it: SIGTERM first, on which the master stops its worker and waits
+    /// for it; SIGKILL to the master and its worker if that does not work in time.
+    /// </summary>
     public void Dispose()
     {
         try
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(ExitTimeout);
+                if (Kill(ProcessId, SigTerm) != 0 || !process.WaitForExit(ExitTimeout))
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(ExitTimeout);
+                }
             }
         }
         catch (InvalidOperationException)
