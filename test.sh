@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every SseChat test. The browser tests drive Debian's Chromium, so it is installed first when missing;
-# everything else (SQLite files, Kestrel servers on 127.0.0.1) the tests create and remove themselves.
+# Runs every SseChat test. The browser tests drive Debian's Chromium and the deploy tests put Debian's nginx in
+# front of the app, so both are installed first when missing; everything else (SQLite files, Kestrel servers and
+# nginx processes on 127.0.0.1) the tests create and remove themselves.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Browser".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "test.sh: installing nginx for the deploy tests"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx >/dev/null
 fi
 
 exec dotnet test SseChat.sln "$@"

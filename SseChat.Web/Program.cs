@@ -14,10 +14,20 @@ builder.AddChat();
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
 
+// Behind nginx: believe X-Forwarded-For/-Proto from ReverseProxy:KnownProxies only (docs/deploy.md).
+builder.AddReverseProxySupport();
+
 // Health checks, the SseChat meter, and OpenTelemetry export when OpenTelemetry:OtlpEndpoint is set.
 builder.AddOperations();
 
 var app = builder.Build();
+
+// `dotnet run --project SseChat.Web -- backup <file>` copies the database and exits; it runs before the migrations
+// so that it only ever reads the database it copies (see docs/backup.md).
+if (await app.TryRunBackupCommandAsync(args))
+{
+    return;
+}
 
 await app.MigrateChatDatabaseAsync();
 
@@ -29,6 +39,9 @@ if (await app.TryRunAdminCommandAsync(args))
 
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
+
+// First, so that everything below sees the client's real address and scheme.
+app.UseReverseProxySupport();
 
 // Unhandled exceptions and empty error responses become ProblemDetails (or an error page for browsers).
 app.UseExceptionHandler();

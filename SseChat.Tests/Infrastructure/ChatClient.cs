@@ -16,9 +16,12 @@ public sealed class ChatClient : IDisposable
     private readonly HttpClient http;
     private readonly Dictionary<string, string> tokens = [];
 
-    public ChatClient(Uri baseAddress)
+    /// <param name="configureHandler">Changes to the connection handler, e.g. a proxy's certificate to trust.</param>
+    public ChatClient(Uri baseAddress, Action<SocketsHttpHandler>? configureHandler = null)
     {
-        http = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = false })
+        var handler = new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = false };
+        configureHandler?.Invoke(handler);
+        http = new HttpClient(handler)
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(30),

@@ -33,10 +33,13 @@ public sealed class SseSubscriber : IAsyncDisposable
     /// <summary>The last non-empty event id handed out by <see cref="NextAsync"/>, as EventSource would send it on reconnect.</summary>
     public string? LastEventId { get; private set; }
 
+    /// <param name="handler">The connection handler to use (e.g. through a TLS proxy), else a default one.</param>
     public static async Task<SseSubscriber> ConnectAsync(
-        Uri baseAddress, string slug, string? lastEventId = null, string? after = null)
+        Uri baseAddress, string slug, string? lastEventId = null, string? after = null, HttpMessageHandler? handler = null)
     {
-        var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var http = handler is null ? new HttpClient() : new HttpClient(handler);
+        http.BaseAddress = baseAddress;
+        http.Timeout = Timeout.InfiniteTimeSpan;
         var path = after is null ? $"stream/{slug}" : $"stream/{slug}?after={Uri.EscapeDataString(after)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");

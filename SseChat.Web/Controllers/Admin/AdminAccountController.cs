@@ -41,14 +41,14 @@ public sealed class AdminAccountController(
         {
             // Whatever was typed as a name may be a password typed in the wrong box: keep only names that exist.
             var actor = await accounts.ExistsAsync(form.UserName, cancellationToken) ? form.UserName : UnknownUser;
-            await audit.RecordAsync(actor, AuditAction.SignInFailed);
+            await audit.RecordAsync(actor, AuditAction.SignInFailed, detail: FromClient);
             ModelState.AddModelError("", WrongCredentials);
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return View(form);
         }
 
         await SignInAsync(administrator);
-        await audit.RecordAsync(administrator.UserName, AuditAction.SignedIn);
+        await audit.RecordAsync(administrator.UserName, AuditAction.SignedIn, detail: FromClient);
         if (administrator.MustChangePassword)
         {
             return RedirectToAction(nameof(Password));
@@ -96,6 +96,17 @@ public sealed class AdminAccountController(
         TempData["Notice"] = "Your password was changed. Other sessions were signed out.";
         return RedirectToAction("Index", "AdminRooms");
     }
+
+    /// <summary>
+    /// Where a sign-in came from, for the audit log: the client's address as the app sees it, which behind a known
+    /// proxy is the one the proxy forwarded (ReverseProxy:KnownProxies).
+    /// </summary>
+    private string FromClient => HttpContext.Connection.RemoteIpAddress switch
+    {
+        null => "from an unknown address",
+        { IsIPv4MappedToIPv6: true } mapped => $"from {mapped.MapToIPv4()}",
+        var address => $"from {address}",
+    };
 
     private Task SignInAsync(Administrator administrator) =>
         HttpContext.SignInAsync(
