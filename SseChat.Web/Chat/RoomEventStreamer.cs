@@ -112,27 +112,31 @@ public sealed partial class RoomEventStreamer(
                         lastSent = seq;
                     }
                     output.Write(frame.Utf8.Span);
-                    if (frame.CommittedAt != 0 && burst++ == 0)
+                    if (frame.CommittedAt != 0 && !frame.EndsStream && burst++ == 0)
                     {
                         oldestCommittedAt = frame.CommittedAt;
                     }
                     if (frame.EndsStream)
                     {
-                        await output.FlushAsync(cancellationToken);
-                        metrics.Delivered(burst, oldestCommittedAt);
-                        delivered += burst;
+                        // The gone frame is not an event: the burst before it is what counts as delivered.
+                        var lastFlush = await output.FlushAsync(cancellationToken);
+                        if (!lastFlush.IsCompleted)
+                        {
+                            metrics.Delivered(burst, oldestCommittedAt);
+                            delivered += burst;
+                        }
                         end = StreamEnd.RoomGone;
                         return; // the room is gone: nothing will follow, and the client knows not to come back
                     }
                 }
                 // One flush per burst, not per frame.
                 var flushed = await output.FlushAsync(cancellationToken);
-                metrics.Delivered(burst, oldestCommittedAt);
-                delivered += burst;
                 if (flushed.IsCompleted)
                 {
-                    break;
+                    break; // the client is gone: what this burst wrote never reached it
                 }
+                metrics.Delivered(burst, oldestCommittedAt);
+                delivered += burst;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
