@@ -1,45 +1,30 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 
 namespace SseChat.Tests.Chat;
 
 /// <summary>When the database cannot store a post: a clear 503, nothing broadcast, and recovery afterwards.</summary>
-public sealed class DatabaseFailureTests : IAsyncLifetime
+// A one-second busy timeout, so that a locked database fails a post quickly instead of after 30 s.
+public sealed class DatabaseFailureTests() : ChatAppTests(connectionOptions: "Default Timeout=1")
 {
-    // A one-second busy timeout so that a locked database fails a post quickly instead of after 30 s.
-    private readonly ChatApplication app = new(new Dictionary<string, string?>(), connectionOptions: "Default Timeout=1");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Post_the_database_cannot_store_gets_503_is_never_broadcast_and_the_writer_recovers()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.GetComposeFormAsync("general");
-        await using var subscriber = await SseSubscriber.ConnectAsync(app.BaseAddress, "general", after: "0");
+        await using var subscriber = await SseSubscriber.ConnectAsync(App.BaseAddress, "general", after: "0");
 
         // Another process holds SQLite's write lock for longer than the app is willing to wait.
-        await using (var intruder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (await SqliteWriteLock.HoldAsync(App.DatabasePath))
         {
-            await intruder.OpenAsync();
-            await using var hold = intruder.CreateCommand();
-            hold.CommandText = "BEGIN IMMEDIATE;";
-            await hold.ExecuteNonQueryAsync();
-
             using var refused = await client.PostMessageAsync("general", "ann", "lost to a locked database");
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
             Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
-
-            hold.CommandText = "ROLLBACK;";
-            await hold.ExecuteNonQueryAsync();
         }
 
         // The same writer goes on, and the refused post left no hole in the sequence.

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
@@ -22,11 +21,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         var broadcaster = App.Services.GetRequiredService<RoomBroadcaster>();
 
         // The stalled client: a tiny socket receive buffer, and it reads nothing after the response headers.
-        using var stalledHttp = new HttpClient(new SocketsHttpHandler { ConnectCallback = ConnectWithTinyReceiveBufferAsync })
-        {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var stalledHttp = StalledClient.Create(baseAddress);
         using var stalled = await stalledHttp.GetAsync("stream/general?after=0", HttpCompletionOption.ResponseHeadersRead);
         await using var healthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
         await WaitUntilAsync(() => broadcaster.CountSubscribers(1) == 2, "both subscribers registered");
@@ -80,21 +75,6 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         Assert.Equal(Enumerable.Range(reachedIt.Count + 1, Messages - reachedIt.Count).Select(i => (long)i), rest.Select(m => m.Seq));
     }
 
-    private static async ValueTask<Stream> ConnectWithTinyReceiveBufferAsync(
-        SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        try
-        {
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {

@@ -7,6 +7,8 @@ using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 using Xunit.Abstractions;
 
+using static SseChat.Tests.Infrastructure.SeqRange;
+
 namespace SseChat.Tests.Durability;
 
 /// <summary>
@@ -90,7 +92,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log) : IAsyncLifetime
         log.WriteLine($"{clock.Elapsed.TotalSeconds:0.00} s: restarted as pid {second.ProcessId} at {second.BaseAddress}.");
 
         // (a) Every acknowledged message is served as acknowledged: same seq, author, text and sentAt; 1..N, no holes.
-        var history = await GetAllMessagesAsync(second, pageLimit: 200);
+        var history = await GetWholeHistoryAsync(second, pageLimit: 200);
         Assert.Equal(acknowledgedBySeq, history);
 
         // (b) A client that had read through seq 20 reconnects (EventSource sends Last-Event-ID to the same URL) and
@@ -178,7 +180,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log) : IAsyncLifetime
             $"{unacknowledged} posts got no answer.");
 
         var restarted = await StartServerAsync();
-        var stored = await GetAllMessagesAsync(restarted, pageLimit: 50); // several pages: M is well over 100
+        var stored = await GetWholeHistoryAsync(restarted, pageLimit: 50); // several pages: M is well over 100
         var storedCount = (long)stored.Count;
 
         // The room's sequence is 1..M with no hole, and M covers at least every acknowledged post.
@@ -279,38 +281,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log) : IAsyncLifetime
         throw new InvalidOperationException("The ended stream held more events than were ever posted.");
     }
 
-    /// <summary>The whole room's history through the JSON API, oldest first, paging back from the newest.</summary>
-    private static async Task<List<ChatMessage>> GetAllMessagesAsync(ChatServerProcess server, int pageLimit)
+    private static async Task<List<ChatMessage>> GetWholeHistoryAsync(ChatServerProcess server, int pageLimit)
     {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var pagesNewestFirst = new List<List<ChatMessage>>();
-        var path = $"rooms/{Room}/messages?limit={pageLimit}";
-        for (var i = 0; i < 1_000; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var page = await response.Content.ReadFromJsonAsync<List<ChatMessage>>();
-            Assert.NotNull(page);
-            if (page.Count > 0)
-            {
-                pagesNewestFirst.Add(page);
-            }
-            if (page.Count < pageLimit)
-            {
-                return [.. Enumerable.Reverse(pagesNewestFirst).SelectMany(p => p)];
-            }
-            path = $"rooms/{Room}/messages?limit={pageLimit}&before={page[0].Seq}";
-        }
-        throw new InvalidOperationException("The history did not end within 1000 pages.");
-    }
-
-    private static IEnumerable<long> Seqs(long first, long last)
-    {
-        for (var seq = first; seq <= last; seq++)
-        {
-            yield return seq;
-        }
+        using var client = server.CreateChatClient();
+        return await client.GetWholeHistoryAsync(Room, pageLimit);
     }
 }

@@ -4,9 +4,10 @@ namespace SseChat.Tests.Infrastructure;
 /// Base of test classes that need the running app. xunit makes one instance per test, so every test gets a fresh
 /// app on its own port with its own database file.
 /// </summary>
-public abstract class ChatAppTests(IDictionary<string, string?>? settings = null) : IAsyncLifetime
+/// <param name="connectionOptions">Extra SQLite connection-string keywords, e.g. "Default Timeout=1".</param>
+public abstract class ChatAppTests(IDictionary<string, string?>? settings = null, string connectionOptions = "") : IAsyncLifetime
 {
-    protected ChatApplication App { get; } = new(settings ?? new Dictionary<string, string?>());
+    protected ChatApplication App { get; } = new(settings ?? new Dictionary<string, string?>(), connectionOptions);
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 

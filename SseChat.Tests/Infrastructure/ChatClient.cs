@@ -95,5 +95,31 @@ public sealed class ChatClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<ChatMessage>())!;
     }
 
+    /// <summary>A room's whole history through the JSON API, oldest first, paging back from the newest.</summary>
+    public async Task<List<ChatMessage>> GetWholeHistoryAsync(string slug, int pageLimit = 200)
+    {
+        var pagesNewestFirst = new List<List<ChatMessage>>();
+        var path = $"rooms/{slug}/messages?limit={pageLimit}";
+        for (var i = 0; i < 1_000; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.Content.ReadFromJsonAsync<List<ChatMessage>>();
+            Assert.NotNull(page);
+            if (page.Count > 0)
+            {
+                pagesNewestFirst.Add(page);
+            }
+            if (page.Count < pageLimit)
+            {
+                return [.. Enumerable.Reverse(pagesNewestFirst).SelectMany(p => p)];
+            }
+            path = $"rooms/{slug}/messages?limit={pageLimit}&before={page[0].Seq}";
+        }
+        throw new InvalidOperationException("The history did not end within 1000 pages.");
+    }
+
     public void Dispose() => http.Dispose();
 }

@@ -10,6 +10,8 @@ using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 using Xunit.Abstractions;
 
+using static SseChat.Tests.Infrastructure.SeqRange;
+
 namespace SseChat.Tests.Operations;
 
 /// <summary>
@@ -88,7 +90,7 @@ public sealed partial class BackupTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Output);
 
         var restored = await RestoreAsync(run);
-        var history = await GetAllMessagesAsync(restored);
+        var history = await GetWholeHistoryAsync(restored);
 
         // Contiguous 1..n, n being the last seq the command reported.
         Assert.Equal(Seqs(1, run.BackupLastSeq), history.Select(m => m.Seq));
@@ -373,45 +375,16 @@ public sealed partial class BackupTests(ITestOutputHelper log) : IAsyncLifetime
         return string.Join(' ', hashes);
     }
 
-    /// <summary>The whole room's history through the JSON API, oldest first, paging back from the newest.</summary>
-    private static async Task<List<ChatMessage>> GetAllMessagesAsync(ChatServerProcess server)
-    {
-        const int pageLimit = 200;
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var pagesNewestFirst = new List<List<ChatMessage>>();
-        var path = $"rooms/{Room}/messages?limit={pageLimit}";
-        for (var i = 0; i < 1_000; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var page = await response.Content.ReadFromJsonAsync<List<ChatMessage>>();
-            Assert.NotNull(page);
-            if (page.Count > 0)
-            {
-                pagesNewestFirst.Add(page);
-            }
-            if (page.Count < pageLimit)
-            {
-                return [.. Enumerable.Reverse(pagesNewestFirst).SelectMany(p => p)];
-            }
-            path = $"rooms/{Room}/messages?limit={pageLimit}&before={page[0].Seq}";
-        }
-        throw new InvalidOperationException("The history did not end within 1000 pages.");
-    }
-
-    private static IEnumerable<long> Seqs(long first, long last)
-    {
-        for (var seq = first; seq <= last; seq++)
-        {
-            yield return seq;
-        }
-    }
 
     [GeneratedRegex(@"^Room general: last seq (?<seq>[0-9]+)\r?$", RegexOptions.Multiline)]
     private static partial Regex LastSeqLine();
 
     [GeneratedRegex(@"^Wrote (?<path>.+): (?<size>[0-9]+) bytes", RegexOptions.Multiline)]
     private static partial Regex WroteLine();
+
+    private static async Task<List<ChatMessage>> GetWholeHistoryAsync(ChatServerProcess server)
+    {
+        using var client = server.CreateChatClient();
+        return await client.GetWholeHistoryAsync(Room);
+    }
 }

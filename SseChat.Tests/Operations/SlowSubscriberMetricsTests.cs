@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Operations;
 
@@ -18,11 +17,7 @@ public sealed class SlowSubscriberMetricsTests() : ChatAppTests(new Dictionary<s
         using var instruments = new ChatInstruments(App);
 
         // The stalled client: a tiny socket receive buffer, and it reads nothing after the response headers.
-        using var stalledHttp = new HttpClient(new SocketsHttpHandler { ConnectCallback = ConnectWithTinyReceiveBufferAsync })
-        {
-            BaseAddress = App.BaseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var stalledHttp = StalledClient.Create(App.BaseAddress);
         using var stalled = await stalledHttp.GetAsync("stream/general", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(1, instruments.Observe("ssechat.streams.open", ChatMetrics.RoomTag, "general"));
         Assert.Equal(0, instruments.Observe("ssechat.subscribers.dropped"));
@@ -37,21 +32,5 @@ public sealed class SlowSubscriberMetricsTests() : ChatAppTests(new Dictionary<s
 
         Assert.Equal(1, await instruments.EventuallyAsync(1, "ssechat.subscribers.dropped"));
         Assert.Equal(0, await instruments.EventuallyAsync(0, "ssechat.streams.open", ChatMetrics.RoomTag, "general"));
-    }
-
-    private static async ValueTask<Stream> ConnectWithTinyReceiveBufferAsync(
-        SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        try
-        {
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 }
