@@ -230,6 +230,7 @@ public sealed partial class ChatEventWriter(
             }
             var message = Append(room, RoomEventKind.Message);
             message.Author = post.Author;
+            message.AuthorIsAdmin = post.AuthorIsAdmin;
             message.Text = post.Text;
             message.ClientMessageId = post.ClientMessageId;
             if (post.ClientMessageId is { } newClientId)

@@ -7,7 +7,9 @@ namespace SseChat.Web.Chat;
 public abstract record RoomCommand(int RoomId);
 
 /// <summary>A validated message from a poster.</summary>
-public sealed record PostMessage(int RoomId, string Author, string Text, string? ClientMessageId) : RoomCommand(RoomId);
+/// <param name="AuthorIsAdmin">The poster is a signed-in administrator: the message carries the admin mark.</param>
+public sealed record PostMessage(int RoomId, string Author, string Text, string? ClientMessageId, bool AuthorIsAdmin = false)
+    : RoomCommand(RoomId);
 
 /// <summary>A moderator removes a message: its text is erased and a <c>delete</c> event joins the sequence.</summary>
 public sealed record RemoveMessage(int RoomId, long MessageSeq, string RemovedBy) : RoomCommand(RoomId);

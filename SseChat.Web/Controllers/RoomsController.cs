@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
@@ -70,7 +71,8 @@ public sealed class RoomsController(
         try
         {
             result = await writer.SubmitAsync(
-                new PostMessage(room.Id, form.Author, form.Text, form.ClientMessageId), cancellationToken);
+                new PostMessage(room.Id, form.Author, form.Text, form.ClientMessageId, User.IsActiveAdministrator()),
+                cancellationToken);
         }
         catch (MessageNotStoredException exception)
         {

@@ -20,6 +20,9 @@ public class RoomEvent
 
     public string? Author { get; set; }
 
+    /// <summary>Posted by an administrator signed into the admin area (taken from the auth cookie, never the form).</summary>
+    public bool AuthorIsAdmin { get; set; }
+
     /// <summary>The message text; erased (null) once a moderator removes the message.</summary>
     public string? Text { get; set; }
 

@@ -150,6 +150,9 @@ namespace SseChat.Web.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AuthorIsAdmin")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ClientMessageId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");

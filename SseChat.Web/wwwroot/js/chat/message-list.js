@@ -87,6 +87,7 @@ export class MessageList {
     const item = this.#template.content.firstElementChild.cloneNode(true);
     item.dataset.seq = String(message.seq);
     item.querySelector('.message-author').textContent = message.author;
+    item.querySelector('.message-admin').hidden = message.admin !== true;
     item.querySelector('.message-text').textContent = message.text;
     const time = item.querySelector('time');
     time.dateTime = message.sentAt;
