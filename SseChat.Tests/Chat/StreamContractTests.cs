@@ -70,10 +70,11 @@ public sealed class StreamContractTests() : ChatAppTests(new Dictionary<string, 
 
         var sent = await client.SendAsync("general", "ann", "line one\nline two\r\n\ndata: injected");
 
-        // This class's 1 s heartbeat may slip comment blocks in anywhere: set those aside, then look at the rest.
+        // This class's 1 s heartbeat may slip comment blocks in anywhere, and the id-less presence snapshot follows the
+        // (empty) replay: set those aside, then look at the rest.
         var raw = await ReadUntilAsync(body, $"id: {sent.Seq}\n\n", occurrences: 1, TimeSpan.FromSeconds(10));
         var blocks = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(block => !block.StartsWith(':'))
+            .Where(block => !block.StartsWith(':') && !block.StartsWith("event: presence\n", StringComparison.Ordinal))
             .ToList();
         Assert.Equal("retry: 3000", blocks[0]);
         var eventLines = blocks[1].Split('\n');
@@ -203,7 +204,9 @@ public sealed class StreamContractTests() : ChatAppTests(new Dictionary<string, 
         // The interval is configured to 1 s for this class; two comments prove it repeats.
         var raw = await ReadUntilAsync(body, ": keep-alive\n\n", occurrences: 2, TimeSpan.FromSeconds(10));
         Assert.Equal(2, CountOf(raw, ": keep-alive\n\n"));
-        Assert.DoesNotContain("event:", raw, StringComparison.Ordinal);
+        // Besides the comments, only the presence snapshot that follows every replay: nobody is online.
+        Assert.Equal(1, CountOf(raw, "event:"));
+        Assert.Contains("event: presence\ndata: {\"online\":[],\"count\":0}\n\n", raw, StringComparison.Ordinal);
     }
 
     [Fact]

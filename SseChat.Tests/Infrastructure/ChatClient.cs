@@ -61,14 +61,9 @@ public sealed class ChatClient : IDisposable
     public async Task<HttpResponseMessage> PostMessageAsync(
         string slug, string author, string text, string? clientMessageId = null, bool acceptJson = true)
     {
-        if (!tokens.TryGetValue(slug, out var token))
-        {
-            var (_, fields) = await GetComposeFormAsync(slug);
-            token = tokens[slug] = fields["__RequestVerificationToken"];
-        }
         var body = new List<KeyValuePair<string, string>>
         {
-            new("__RequestVerificationToken", token),
+            new("__RequestVerificationToken", await GetTokenAsync(slug)),
             new("author", author),
             new("text", text),
         };
@@ -85,6 +80,31 @@ public sealed class ChatClient : IDisposable
             request.Headers.Accept.ParseAdd("application/json");
         }
         return await http.SendAsync(request);
+    }
+
+    /// <summary>Posts a typing notice as the room page does: author plus the page's antiforgery token.</summary>
+    public async Task<HttpResponseMessage> PostTypingAsync(string slug, string author)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"rooms/{slug}/typing")
+        {
+            Content = new FormUrlEncodedContent(
+            [
+                new("__RequestVerificationToken", await GetTokenAsync(slug)),
+                new("author", author),
+            ]),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        return await http.SendAsync(request);
+    }
+
+    private async Task<string> GetTokenAsync(string slug)
+    {
+        if (!tokens.TryGetValue(slug, out var token))
+        {
+            var (_, fields) = await GetComposeFormAsync(slug);
+            token = tokens[slug] = fields["__RequestVerificationToken"];
+        }
+        return token;
     }
 
     /// <summary>Posts and insists on 201 Created, returning the stored message.</summary>

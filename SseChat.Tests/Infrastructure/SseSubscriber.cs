@@ -21,10 +21,13 @@ public sealed class SseSubscriber : IAsyncDisposable
     private readonly Channel<SseItem<string>> items = Channel.CreateUnbounded<SseItem<string>>();
     private readonly Task pump;
 
-    private SseSubscriber(HttpClient http, HttpResponseMessage response, Stream body)
+    private readonly bool includeEphemeral;
+
+    private SseSubscriber(HttpClient http, HttpResponseMessage response, Stream body, bool includeEphemeral)
     {
         this.http = http;
         this.response = response;
+        this.includeEphemeral = includeEphemeral;
         pump = PumpAsync(body);
     }
 
@@ -34,13 +37,29 @@ public sealed class SseSubscriber : IAsyncDisposable
     public string? LastEventId { get; private set; }
 
     /// <param name="handler">The connection handler to use (e.g. through a TLS proxy), else a default one.</param>
+    /// <param name="visitor">Who listens (the <c>name</c> and <c>client</c> query parameters), to be counted online.</param>
+    /// <param name="includeEphemeral">
+    /// Hand out <c>presence</c> and <c>typing</c> events too. By default they are passed over, as a client that knows
+    /// only the persisted events would ignore them.
+    /// </param>
     public static async Task<SseSubscriber> ConnectAsync(
-        Uri baseAddress, string slug, string? lastEventId = null, string? after = null, HttpMessageHandler? handler = null)
+        Uri baseAddress, string slug, string? lastEventId = null, string? after = null, HttpMessageHandler? handler = null,
+        StreamVisitor? visitor = null, bool includeEphemeral = false)
     {
         var http = handler is null ? new HttpClient() : new HttpClient(handler);
         http.BaseAddress = baseAddress;
         http.Timeout = Timeout.InfiniteTimeSpan;
-        var path = after is null ? $"stream/{slug}" : $"stream/{slug}?after={Uri.EscapeDataString(after)}";
+        var query = new List<string>();
+        if (after is not null)
+        {
+            query.Add($"after={Uri.EscapeDataString(after)}");
+        }
+        if (visitor is not null)
+        {
+            query.Add($"name={Uri.EscapeDataString(visitor.Name)}");
+            query.Add($"client={Uri.EscapeDataString(visitor.ClientId)}");
+        }
+        var path = query.Count == 0 ? $"stream/{slug}" : $"stream/{slug}?{string.Join('&', query)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)
@@ -51,7 +70,7 @@ public sealed class SseSubscriber : IAsyncDisposable
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-        return new SseSubscriber(http, response, body) { LastEventId = lastEventId };
+        return new SseSubscriber(http, response, body, includeEphemeral) { LastEventId = lastEventId };
     }
 
     /// <summary>The next event, or a failure if none arrives in time.</summary>
@@ -113,7 +132,10 @@ public sealed class SseSubscriber : IAsyncDisposable
         {
             await foreach (var item in SseParser.Create(body).EnumerateAsync(stop.Token))
             {
-                await items.Writer.WriteAsync(item);
+                if (includeEphemeral || item.EventType is not (SseFrames.PresenceEventType or SseFrames.TypingEventType))
+                {
+                    await items.Writer.WriteAsync(item);
+                }
             }
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)

@@ -10,6 +10,8 @@ namespace SseChat.Web.Chat;
 [JsonSerializable(typeof(MessageRemoval))]
 [JsonSerializable(typeof(RoomChange))]
 [JsonSerializable(typeof(RoomGonePayload))]
+[JsonSerializable(typeof(PresencePayload))]
+[JsonSerializable(typeof(TypingPayload))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;
 
 /// <summary>Data of the id-less <c>reset</c> event: where the room's sequence really ends.</summary>
@@ -17,3 +19,9 @@ internal sealed record ResetPayload(long LastSeq);
 
 /// <summary>Data of the id-less <c>gone</c> event: the room was deleted, and the stream ends.</summary>
 internal sealed record RoomGonePayload(bool Deleted);
+
+/// <summary>Data of the id-less <c>presence</c> event: who is online (at most Chat:PresenceMaxNames names) and how many.</summary>
+internal sealed record PresencePayload(IReadOnlyList<string> Online, int Count);
+
+/// <summary>Data of the id-less <c>typing</c> event: <see cref="Author"/> is typing; forget it after the given time.</summary>
+internal sealed record TypingPayload(string Author, long ExpiresInMs);

@@ -42,6 +42,28 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int WriteQueueCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long a visitor whose last stream closed still counts as online. A reload or a tab handing its stream to
+    /// another tab reconnects well within it, so nobody flashes "left" and "joined".
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan PresenceLeaveGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most names one <c>presence</c> event lists; its <c>count</c> still says how many are online.</summary>
+    [Range(1, 10_000)]
+    public int PresenceMaxNames { get; set; } = 100;
+
+    /// <summary>How long "X is typing…" shows after X's last typing notice, unless X sends a message first.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan TypingExpiry { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Typing notices one client address may send per <see cref="TypingWindow"/> (more get 429).</summary>
+    [Range(1, 100_000)]
+    public int TypingPermitLimit { get; set; } = 30;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TypingWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (HistoryPageSize > HistoryMaxPageSize)

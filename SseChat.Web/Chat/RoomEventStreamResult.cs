@@ -3,13 +3,18 @@ using Microsoft.AspNetCore.Mvc;
 namespace SseChat.Web.Chat;
 
 /// <summary>Lets a controller action return a room stream; the work is done by <see cref="RoomEventStreamer"/>.</summary>
-public sealed class RoomEventStreamResult(RoomSummary room, long? resumeAfter) : IActionResult
+public sealed class RoomEventStreamResult(RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null) : IActionResult
 {
     public RoomSummary Room { get; } = room;
 
     public long? ResumeAfter { get; } = resumeAfter;
 
+    public StreamVisitor? Visitor { get; } = visitor;
+
     public Task ExecuteResultAsync(ActionContext context) =>
         context.HttpContext.RequestServices.GetRequiredService<RoomEventStreamer>()
-            .StreamAsync(context.HttpContext, Room, ResumeAfter);
+            .StreamAsync(context.HttpContext, Room, ResumeAfter, Visitor);
 }
+
+/// <summary>The browser (a random id it keeps) and display name behind a stream, for the room's online list.</summary>
+public sealed record StreamVisitor(string ClientId, string Name);

@@ -19,6 +19,7 @@ namespace SseChat.Web.Chat;
 public sealed partial class RoomEventStreamer(
     RoomBroadcaster broadcaster,
     RoomQueries queries,
+    PresenceTracker presence,
     IHostApplicationLifetime lifetime,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
@@ -27,7 +28,8 @@ public sealed partial class RoomEventStreamer(
     public const string ContentType = "text/event-stream";
 
     /// <param name="room">The room as the request found it: its LastSeq is the "now" a fresh stream starts from.</param>
-    public async Task StreamAsync(HttpContext httpContext, RoomSummary room, long? resumeAfter)
+    /// <param name="visitor">Who is listening, when the client said so: counted as online while the stream is open.</param>
+    public async Task StreamAsync(HttpContext httpContext, RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null)
     {
         var roomId = room.Id;
         var response = httpContext.Response;
@@ -35,6 +37,9 @@ public sealed partial class RoomEventStreamer(
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise buffer the stream
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+
+        // Joined before subscribing, so that this stream's own arrival reaches it only once: in the snapshot below.
+        using var online = visitor is null ? null : presence.Join(roomId, visitor.ClientId, visitor.Name);
 
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
         // queue (or both, which the seq check below handles), never in neither.
@@ -85,6 +90,11 @@ public sealed partial class RoomEventStreamer(
             metrics.Replayed(replay.Count);
             LogStreamOpened(room.Slug, roomId, resumeAfter, replay.Count, reset);
             lastSent = replay.LastSent;
+
+            // Who is online, taken after subscribing: any later change follows in the queue, so the last presence
+            // frame this client gets is always the current one.
+            output.Write(presence.Snapshot(roomId).Utf8.Span);
+            await output.FlushAsync(cancellationToken);
 
             var frames = subscription.Frames;
             while (await frames.WaitToReadAsync(cancellationToken))

@@ -16,6 +16,8 @@ public static class SseFrames
     public const string DeleteEventType = "delete";
     public const string RoomEventType = "room";
     public const string GoneEventType = "gone";
+    public const string PresenceEventType = "presence";
+    public const string TypingEventType = "typing";
 
     /// <summary>
     /// A comment line. SseFormatter can only write events, and a comment is the one frame that keeps a proxy's idle
@@ -59,16 +61,30 @@ public static class SseFrames
     };
 
     /// <summary>The last frame of every stream of a deleted room: id-less, so it never moves a cursor.</summary>
-    public static SseFrame RoomGone { get; } = EncodeAsync(
+    public static SseFrame RoomGone { get; } = EncodeEphemeral(
         new SseItem<RoomGonePayload>(new RoomGonePayload(Deleted: true), GoneEventType),
-        ChatJsonContext.Default.RoomGonePayload,
-        seq: null).AsTask().GetAwaiter().GetResult() with { EndsStream = true };
+        ChatJsonContext.Default.RoomGonePayload) with { EndsStream = true };
 
     /// <summary>Tells a client whose resume point lies beyond the room's end (database reset or restored).</summary>
     public static ValueTask<SseFrame> ResetAsync(long lastSeq) => EncodeAsync(
         new SseItem<ResetPayload>(new ResetPayload(lastSeq), ResetEventType),
         ChatJsonContext.Default.ResetPayload,
         seq: null);
+
+    /// <summary>Who is online in a room: id-less, sent to every stream of the room whenever the list changes.</summary>
+    public static SseFrame Presence(IReadOnlyList<string> online, int count) => EncodeEphemeral(
+        new SseItem<PresencePayload>(new PresencePayload(online, count), PresenceEventType),
+        ChatJsonContext.Default.PresencePayload);
+
+    /// <summary>Someone is typing: id-less, never stored.</summary>
+    public static SseFrame Typing(string author, TimeSpan expiresIn) => EncodeEphemeral(
+        new SseItem<TypingPayload>(new TypingPayload(author, (long)expiresIn.TotalMilliseconds), TypingEventType),
+        ChatJsonContext.Default.TypingPayload);
+
+    // Formatting into a MemoryStream never actually waits, so the synchronous wait cannot block; it lets callers
+    // encode while holding a lock that keeps their frames in order.
+    private static SseFrame EncodeEphemeral<T>(SseItem<T> item, JsonTypeInfo<T> json) =>
+        EncodeAsync(item, json, seq: null).AsTask().GetAwaiter().GetResult();
 
     private static async ValueTask<SseFrame> EncodeAsync<T>(SseItem<T> item, JsonTypeInfo<T> json, long? seq)
     {

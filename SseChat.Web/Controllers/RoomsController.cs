@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
@@ -10,7 +11,7 @@ namespace SseChat.Web.Controllers;
 
 [Route("rooms/{slug:slug}")]
 public sealed class RoomsController(
-    RoomQueries rooms, ChatEventWriter writer, IOptions<ChatOptions> options, ChatMetrics metrics)
+    RoomQueries rooms, ChatEventWriter writer, PresenceTracker presence, IOptions<ChatOptions> options, ChatMetrics metrics)
     : Controller
 {
     [HttpGet("", Name = "Room")]
@@ -90,13 +91,37 @@ public sealed class RoomsController(
         return result.Status switch
         {
             RoomCommandStatus.RoomNotFound => NotFound(),
-            RoomCommandStatus.RoomArchived => Problem(
-                title: "This room is archived.",
-                detail: "Its history stays readable, but it takes no new messages.",
-                statusCode: StatusCodes.Status409Conflict),
+            RoomCommandStatus.RoomArchived => RoomArchivedProblem(),
             _ when !Request.AcceptsJson() => this.SeeOther(Url.RouteUrl("Room", new { slug })!), // Post/Redirect/Get
             RoomCommandStatus.Applied => StatusCode(StatusCodes.Status201Created, result.Message),
             _ => Ok(result.Message), // an earlier post with this clientMessageId stored it
         };
     }
+
+    /// <summary>"X is typing…" for the room's open pages; nothing is stored.</summary>
+    [HttpPost("typing")]
+    [EnableRateLimiting(ChatServiceExtensions.TypingRateLimit)]
+    public async Task<IActionResult> Typing(string slug, AuthorForm form, CancellationToken cancellationToken)
+    {
+        var room = await rooms.FindAsync(slug, cancellationToken);
+        if (room is null)
+        {
+            return NotFound();
+        }
+        if (!ModelState.IsValid)
+        {
+            return ValidationProblem(ModelState);
+        }
+        if (room.IsArchived)
+        {
+            return RoomArchivedProblem();
+        }
+        presence.AnnounceTyping(room.Id, form.Author);
+        return NoContent();
+    }
+
+    private ObjectResult RoomArchivedProblem() => Problem(
+        title: "This room is archived.",
+        detail: "Its history stays readable, but it takes no new messages.",
+        statusCode: StatusCodes.Status409Conflict);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using SseChat.Web.Chat;
+using SseChat.Web.Models;
 
 namespace SseChat.Web.Controllers;
 
@@ -9,12 +10,16 @@ public sealed class StreamController(RoomQueries rooms) : Controller
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
-    /// <summary>The room's event stream; resumes after Last-Event-ID, else after <paramref name="after"/>, else now.</summary>
+    /// <summary>
+    /// The room's event stream; resumes after Last-Event-ID, else after <paramref name="after"/>, else now. With
+    /// <c>name</c> and <c>client</c> the listener counts as online in the room while the stream is open.
+    /// </summary>
     [HttpGet("{slug:slug}")]
     public async Task<IActionResult> Stream(
         string slug,
         [FromHeader(Name = LastEventIdHeader)] string? lastEventId,
         [FromQuery(Name = "after")] string? after,
+        StreamPresenceQuery presence,
         CancellationToken cancellationToken)
     {
         var room = await rooms.FindAsync(slug, cancellationToken);
@@ -34,6 +39,10 @@ public sealed class StreamController(RoomQueries rooms) : Controller
             }
             resumeAfter = parsed;
         }
-        return new RoomEventStreamResult(room, resumeAfter);
+        if (!ModelState.IsValid)
+        {
+            return ValidationProblem(ModelState);
+        }
+        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor);
     }
 }
