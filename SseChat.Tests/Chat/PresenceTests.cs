@@ -127,7 +127,7 @@ public sealed class PresenceTests() : ChatAppTests(new Dictionary<string, string
         {
             Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("author", out _));
         }
-        using var unknown = await client.Http.PostAsync("rooms/no-such-room/typing", new FormUrlEncodedContent([new("author", "Ann")]));
+        using var unknown = await client.PostTypingAsync("no-such-room", "Ann", tokenFrom: "general");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var tokenless = await client.Http.PostAsync("rooms/general/typing", new FormUrlEncodedContent([new("author", "Ann")]));
         Assert.Equal(HttpStatusCode.BadRequest, tokenless.StatusCode);

@@ -83,13 +83,14 @@ public sealed class ChatClient : IDisposable
     }
 
     /// <summary>Posts a typing notice as the room page does: author plus the page's antiforgery token.</summary>
-    public async Task<HttpResponseMessage> PostTypingAsync(string slug, string author)
+    /// <param name="tokenFrom">The room whose page supplies the token, when <paramref name="slug"/> has no page.</param>
+    public async Task<HttpResponseMessage> PostTypingAsync(string slug, string author, string? tokenFrom = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"rooms/{slug}/typing")
         {
             Content = new FormUrlEncodedContent(
             [
-                new("__RequestVerificationToken", await GetTokenAsync(slug)),
+                new("__RequestVerificationToken", await GetTokenAsync(tokenFrom ?? slug)),
                 new("author", author),
             ]),
         };
