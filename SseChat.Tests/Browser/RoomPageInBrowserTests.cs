@@ -57,7 +57,7 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFix
         await reader.EvaluateAsync("() => { window.__sameDocument = 'not reloaded'; }");
 
         var text = "Hello from the other tab";
-        await sender.Locator("#composer input[name=author]").FillAsync("Ann");
+        await sender.PickNameAsync("Ann");
         var textBox = sender.Locator("#composer textarea[name=text]");
         await textBox.FillAsync(text);
         var response = await sender.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), IsPostTo(app.BaseAddress));
@@ -148,7 +148,7 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFix
             "&lt;i&gt;entities stay entities&lt;/i&gt; & <script>window.__xss=2</script>",
         ];
         const string author = "<i>Eve</i>";
-        await sender.Locator("#composer input[name=author]").FillAsync(author);
+        await sender.PickNameAsync(author);
         var posted = new List<ChatMessage>();
         foreach (var text in texts)
         {

@@ -29,7 +29,10 @@ public sealed class RoomsController(
         var pageSize = options.Value.HistoryPageSize;
         var messages = await rooms.GetMessagesBeforeAsync(room.Id, room.LastSeq + 1, pageSize + 1, cancellationToken);
         var hasOlder = messages.Count > pageSize;
-        return View(new RoomPageViewModel(room, hasOlder ? messages[1..] : messages, hasOlder, pageSize));
+        return View(new RoomPageViewModel(room, hasOlder ? messages[1..] : messages, hasOlder, pageSize)
+        {
+            TypingPingMs = (int)(options.Value.TypingExpiry.TotalMilliseconds / 2),
+        });
     }
 
     [HttpGet("messages")]

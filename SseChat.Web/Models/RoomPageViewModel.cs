@@ -7,4 +7,7 @@ public sealed record RoomPageViewModel(
 {
     /// <summary>The seq the page's stream resumes after: the room's last event when the page was rendered.</summary>
     public long StreamAfter => Room.LastSeq;
+
+    /// <summary>How often the page may send a typing notice: half the time a notice keeps "is typing…" up.</summary>
+    public int TypingPingMs { get; init; }
 }

@@ -1,0 +1,126 @@
+// Who this browser is in the chat: a display name picked once and kept in localStorage (shared by every tab and
+// room), and a random id that tells the server which streams come from the same browser. The compose form's
+// author field stays in the page for visitors without script; with script it is filled from here and hidden.
+const NAME_KEY = 'ssechat.author';
+const CLIENT_KEY = 'ssechat.client';
+const NAME_MAX_LENGTH = 32; // MessageLimits.AuthorMaxLength on the server
+// Control characters are refused by the server (NoControlCharacters); saying so here saves a round trip.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+export function validateName(value) {
+  const name = value.trim();
+  if (name.length === 0) {
+    return { error: 'Enter your name.' };
+  }
+  if (name.length > NAME_MAX_LENGTH) {
+    return { error: `Your name can be at most ${NAME_MAX_LENGTH} characters.` };
+  }
+  if (CONTROL_CHARACTER.test(name)) {
+    return { error: 'Your name cannot contain control characters.' };
+  }
+  return { name };
+}
+
+export class Identity {
+  #name;
+  #clientId;
+  #authorField;
+  #shown;
+  #nameElement;
+  #form;
+  #input;
+  #error;
+  #onChange;
+
+  /**
+   * @param {{authorField: HTMLInputElement, shown: HTMLElement, nameElement: HTMLElement, form: HTMLFormElement,
+   *          error: HTMLElement, changeButton: HTMLButtonElement, onChange: (name: string) => void}} elements
+   */
+  constructor({ authorField, shown, nameElement, form, error, changeButton, onChange }) {
+    this.#authorField = authorField;
+    this.#shown = shown;
+    this.#nameElement = nameElement;
+    this.#form = form;
+    this.#input = form.elements.namedItem('displayName');
+    this.#error = error;
+    this.#onChange = onChange;
+    this.#clientId = localStorage.getItem(CLIENT_KEY) ?? this.#newClientId();
+    this.#name = validateName(localStorage.getItem(NAME_KEY) ?? '').name ?? '';
+
+    authorField.hidden = true;
+    authorField.addEventListener('invalid', () => this.edit('Pick a name before you send.'));
+    changeButton.addEventListener('click', () => this.edit());
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#save();
+    });
+    this.#input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.#name) {
+        this.#render(false);
+      }
+    });
+    // Another tab picked a new name: every tab of this browser goes by it.
+    window.addEventListener('storage', (event) => {
+      if (event.key === NAME_KEY) {
+        const { name } = validateName(event.newValue ?? '');
+        if (name && name !== this.#name) {
+          this.#name = name;
+          this.#render(false);
+          this.#onChange(name);
+        }
+      }
+    });
+    this.#render(!this.#name);
+  }
+
+  /** The display name, or '' before one is picked. */
+  get name() {
+    return this.#name;
+  }
+
+  get clientId() {
+    return this.#clientId;
+  }
+
+  /** Opens the name editor, optionally saying why. */
+  edit(reason = '') {
+    this.#render(true);
+    this.#showError(reason);
+    this.#input.focus();
+  }
+
+  #save() {
+    const { name, error } = validateName(this.#input.value);
+    if (error) {
+      this.#showError(error);
+      return;
+    }
+    const changed = name !== this.#name;
+    this.#name = name;
+    localStorage.setItem(NAME_KEY, name);
+    this.#render(false);
+    if (changed) {
+      this.#onChange(name);
+    }
+  }
+
+  #render(editing) {
+    this.#authorField.value = this.#name;
+    this.#nameElement.textContent = this.#name;
+    this.#shown.hidden = editing || !this.#name;
+    this.#form.hidden = !(editing || !this.#name);
+    this.#input.value = this.#name;
+    this.#showError('');
+  }
+
+  #showError(message) {
+    this.#error.textContent = message;
+    this.#error.hidden = message === '';
+  }
+
+  #newClientId() {
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem(CLIENT_KEY, id);
+    return id;
+  }
+}
