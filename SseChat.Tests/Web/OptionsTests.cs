@@ -9,6 +9,11 @@ public sealed class OptionsTests
     [InlineData("Chat:SubscriberBufferSize", "0")]
     [InlineData("Chat:HeartbeatInterval", "00:00:00")]
     [InlineData("Chat:HistoryPageSize", "-5")]
+    [InlineData("Chat:PresenceLeaveGrace", "-00:00:01")]
+    [InlineData("Chat:PresenceMaxNames", "0")]
+    [InlineData("Chat:TypingExpiry", "00:00:00")]
+    [InlineData("Chat:TypingPermitLimit", "0")]
+    [InlineData("Chat:TypingWindow", "00:00:00")]
     public async Task Invalid_settings_stop_the_app_at_start_naming_the_setting(string key, string value)
     {
         await using var app = new ChatApplication(new Dictionary<string, string?> { [key] = value });
