@@ -91,24 +91,26 @@ public sealed class PresenceTracker(RoomBroadcaster broadcaster, IOptions<ChatOp
                     Remove(key, visitor);
                     return;
                 }
+                var leave = ++visitor.Leaves;
                 visitor.LeaveTimer = tracker.clock.CreateTimer(
                     static state =>
                     {
-                        var (room, leavingKey) = ((RoomPresence, VisitorKey))state!;
-                        room.LeaveAfterGrace(leavingKey);
+                        var (room, leavingKey, leaving) = ((RoomPresence, VisitorKey, int))state!;
+                        room.LeaveAfterGrace(leavingKey, leaving);
                     },
-                    (this, key),
+                    (this, key, leave),
                     grace,
                     Timeout.InfiniteTimeSpan);
             }
         }
 
-        private void LeaveAfterGrace(VisitorKey key)
+        private void LeaveAfterGrace(VisitorKey key, int leave)
         {
             lock (gate)
             {
-                // A stream that came back in the meantime cancelled the timer, but its tick may already be queued.
-                if (visitors.TryGetValue(key, out var visitor) && visitor.Streams == 0)
+                // A stream that came back in the meantime cancelled the timer, but its tick may already have been
+                // queued: only the timer of the visitor's latest leave counts.
+                if (visitors.TryGetValue(key, out var visitor) && visitor.Streams == 0 && visitor.Leaves == leave)
                 {
                     Remove(key, visitor);
                 }
@@ -140,6 +142,9 @@ public sealed class PresenceTracker(RoomBroadcaster broadcaster, IOptions<ChatOp
         private sealed class Visitor
         {
             public int Streams { get; set; }
+
+            /// <summary>How often the visitor's last stream closed: tells the current grace timer from stale ones.</summary>
+            public int Leaves { get; set; }
 
             public ITimer? LeaveTimer { get; set; }
 
