@@ -215,6 +215,40 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task A_tab_whose_script_starts_after_the_leader_relayed_a_message_still_shows_it()
+    {
+        var context = await NewContextAsync();
+        var leader = await OpenRoomAsync(context);
+        using var client = app.CreateChatClient();
+
+        // The second tab's page is rendered before the message, but its script only runs after the leader has
+        // relayed it: the tab must ask the leader for what it missed.
+        var scriptHeld = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var late = await context.NewPageAsync();
+        late.PageError += (_, error) => scriptErrors.Enqueue(error);
+        await late.RouteAsync("**/js/room.js*", async route =>
+        {
+            scriptHeld.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        var navigation = late.GotoAsync(new Uri(app.BaseAddress, $"rooms/{Room}").ToString());
+        await scriptHeld.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var missed = await client.SendAsync(Room, "Bob", "Sent while the tab was starting");
+        await Expect(Message(leader, missed.Seq)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        release.SetResult();
+        await navigation;
+
+        await Expect(Message(late, missed.Seq)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        await Expect(late.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+        var next = await client.SendAsync(Room, "Bob", "And the next one");
+        await Expect(Message(late, next.Seq)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        await Expect(late.Locator("#messages > li.message")).ToHaveCountAsync(2);
+        AssertNoScriptErrors();
+    }
+
     private async Task<IBrowserContext> NewContextAsync()
     {
         var context = await chromium.Browser.NewContextAsync();
