@@ -211,8 +211,9 @@ export class Composer {
   }
 
   #updateCounter() {
-    const remaining = this.#maxLength - this.#text.value.trim().length;
-    const shown = remaining <= this.#maxLength * (1 - COUNTER_SHOWN_FROM_RATIO);
+    const length = this.#text.value.trim().length;
+    const remaining = this.#maxLength - length;
+    const shown = length >= Math.ceil(this.#maxLength * COUNTER_SHOWN_FROM_RATIO);
     this.#counter.hidden = !shown;
     this.#counter.textContent = shown ? `${remaining} characters left` : '';
     this.#counter.classList.toggle('text-danger', shown && remaining <= 0);
