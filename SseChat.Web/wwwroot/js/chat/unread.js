@@ -20,10 +20,12 @@ export function markSeen(room, seq) {
 
 /**
  * Marks, in the room list, each room with events after what this browser saw there. Each room element carries
- * data-room (slug), data-last-seq and data-history-url, and holds a hidden .room-unread badge.
+ * data-room (slug), data-last-seq and data-history-url, and holds a hidden .room-unread badge. The list gets
+ * data-unread="shown" once every room is done.
  */
 export async function showUnread(list) {
   await Promise.all(Array.from(list.querySelectorAll('[data-room]'), showRoomUnread));
+  list.dataset.unread = 'shown';
 }
 
 async function showRoomUnread(element) {
