@@ -8,6 +8,7 @@ export class HistoryLoader {
   #messages;
   #scroll;
   #loading = false;
+  #label;
 
   constructor(button, { url, pageSize, messages, scroll }) {
     this.#button = button;
@@ -15,6 +16,7 @@ export class HistoryLoader {
     this.#pageSize = pageSize;
     this.#messages = messages;
     this.#scroll = scroll;
+    this.#label = button.textContent;
     button.addEventListener('click', () => this.loadOlder());
     scroll.watchTop(button, () => this.loadOlder());
   }
@@ -39,7 +41,11 @@ export class HistoryLoader {
       const older = await response.json();
       this.#messages.prepend(older);
       this.#button.hidden = older.length < this.#pageSize;
+      this.#button.textContent = this.#label;
       loaded = true;
+    } catch {
+      // Offline, or the server is restarting: the button stays, saying so, for another try.
+      this.#button.textContent = 'Could not load older messages. Try again';
     } finally {
       this.#loading = false;
       this.#button.disabled = false;

@@ -41,13 +41,22 @@ export class Notifier {
     }
     this.#setUnseen(this.#unseen + 1);
     if (this.#enabled) {
-      const body = message.text.length > BODY_MAX_LENGTH ? `${message.text.slice(0, BODY_MAX_LENGTH)}…` : message.text;
-      const notification = new Notification(`${message.author} in ${this.#roomName()}`, { body, tag: this.#tag });
-      notification.addEventListener('click', () => {
-        window.focus();
-        notification.close();
-      });
+      this.#show(message);
     }
+  }
+
+  #show(message) {
+    const body = message.text.length > BODY_MAX_LENGTH ? `${message.text.slice(0, BODY_MAX_LENGTH)}…` : message.text;
+    let notification;
+    try {
+      notification = new Notification(`${message.author} in ${this.#roomName()}`, { body, tag: this.#tag });
+    } catch {
+      return; // Android's Chrome allows notifications only from a service worker: the title badge has to do
+    }
+    notification.addEventListener('click', () => {
+      window.focus();
+      notification.close();
+    });
   }
 
   get #enabled() {
