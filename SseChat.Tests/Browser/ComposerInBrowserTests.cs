@@ -16,7 +16,8 @@ namespace SseChat.Tests.Browser;
 /// with the draft kept, drafts surviving a reload, and the counter near the limit. Posts are held, cut or
 /// answered differently with Playwright's routing where a test needs a network that misbehaves.
 /// </summary>
-public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     private readonly ChatApplication app = new();
     private BrowserSession browser = null!;
@@ -278,7 +279,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IClassFix
         await Expect(counter).ToHaveTextAsync("10 characters left");
         await textBox.FillAsync(new string('x', limit));
         await Expect(counter).ToHaveTextAsync("0 characters left");
-        await Expect(counter).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\btext-danger\b"));
+        await Expect(counter).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\btext-danger-emphasis\b"));
         await textBox.FillAsync("");
         await Expect(counter).ToBeHiddenAsync();
         browser.AssertNoScriptErrors();

@@ -17,7 +17,8 @@ namespace SseChat.Tests.Browser;
 /// reader's local day, links made clickable and nothing else, the pane pinned to the bottom only while the reader
 /// is there, and older messages loaded by scrolling up without moving what the reader sees.
 /// </summary>
-public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     private const string GroupsScript = """
         () => Array.from(document.querySelectorAll('#messages > li'), (item) => item.classList.contains('day-separator')

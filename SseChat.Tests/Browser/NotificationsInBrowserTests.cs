@@ -10,7 +10,8 @@ namespace SseChat.Tests.Browser;
 /// readers, and while the tab is in the background a count in its title and, once opted in, a browser notification
 /// per message, never for their own.
 /// </summary>
-public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     // Records each notification the page creates; the browser's own Notification still makes it.
     private const string RecordNotifications = """

@@ -9,7 +9,8 @@ namespace SseChat.Tests.Browser;
 /// The room list's unread markers in a real Chromium against the real app: what one browser has seen is kept in
 /// its own storage, and the list counts what came after.
 /// </summary>
-public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     private readonly ChatApplication app = new();
     private BrowserSession browser = null!;

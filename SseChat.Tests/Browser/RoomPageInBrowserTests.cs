@@ -14,7 +14,8 @@ namespace SseChat.Tests.Browser;
 /// The room page in a real Chromium against the real app (Kestrel, SQLite file): live delivery without reload,
 /// exactly-once after a lost connection, and user text shown as text. Each test has its own app and database.
 /// </summary>
-public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     private const string Room = "general";
     private const string ShownMessagesScript = """

@@ -13,8 +13,9 @@ namespace SseChat.Tests.Browser;
 /// wider than the screen, the composer usable, the OS's color scheme followed (also when it changes), readable
 /// contrast. Each case saves a screenshot into the test output folder (docs/screenshots holds current copies).
 /// </summary>
+[Collection(SharedChromium.Name)]
 public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOutputHelper output)
-    : IClassFixture<ChromiumFixture>, IAsyncLifetime
+    : IAsyncLifetime
 {
     // The WCAG contrast ratio of an element's text against the page, alpha-blended like the browser paints it.
     private const string ContrastScript = """

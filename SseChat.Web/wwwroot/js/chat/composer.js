@@ -216,7 +216,7 @@ export class Composer {
     const shown = length >= Math.ceil(this.#maxLength * COUNTER_SHOWN_FROM_RATIO);
     this.#counter.hidden = !shown;
     this.#counter.textContent = shown ? `${remaining} characters left` : '';
-    this.#counter.classList.toggle('text-danger', shown && remaining <= 0);
+    this.#counter.classList.toggle('text-danger-emphasis', shown && remaining <= 0);
   }
 
   #showError(message) {
