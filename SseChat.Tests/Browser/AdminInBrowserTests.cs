@@ -16,7 +16,8 @@ namespace SseChat.Tests.Browser;
 /// removing a message from the room page. The administrator and the visitor use separate browser contexts (own
 /// cookies), so the visitor is anonymous. Each test has its own app and database.
 /// </summary>
-public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
 {
     private const string AdminName = "root";
     private const string AdminPassword = "a long and private passphrase";

@@ -3,9 +3,10 @@ using Microsoft.Playwright;
 namespace SseChat.Tests.Browser;
 
 /// <summary>
-/// One headless Chromium (Debian's, at /usr/bin/chromium) per test class, driven by the Playwright driver that the
-/// Microsoft.Playwright package copies into the build output (.playwright/node and .playwright/package). Nothing is
-/// downloaded: <c>playwright install</c> is never needed. Each test opens its own browser contexts on it.
+/// One headless Chromium (Debian's, at /usr/bin/chromium) shared by all browser tests (<see cref="SharedChromium"/>),
+/// driven by the Playwright driver that the Microsoft.Playwright package copies into the build output
+/// (.playwright/node and .playwright/package). Nothing is downloaded: <c>playwright install</c> is never needed. Each
+/// test opens its own browser contexts on it.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {

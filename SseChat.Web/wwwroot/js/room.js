@@ -7,23 +7,49 @@ import { Composer } from './chat/composer.js';
 import { HistoryLoader } from './chat/history-loader.js';
 import { ConnectionStatus } from './chat/connection-status.js';
 import { Moderation } from './chat/moderation.js';
+import { ScrollManager } from './chat/scroll-manager.js';
+import { Announcer } from './chat/announcer.js';
+import { Notifier } from './chat/notifications.js';
+import { markSeen } from './chat/unread.js';
 import { formatLocalTimes } from './chat/local-time.js';
+import { linkifyAll } from './chat/linkify.js';
 import { Identity } from './chat/identity.js';
 import { PresenceList } from './chat/presence.js';
 import { TypingIndicator, TypingNotifier } from './chat/typing.js';
 import { TabSharing } from './chat/tab-sharing.js';
 
 const room = document.getElementById('room');
+const slug = room.dataset.slug;
 const form = document.getElementById('composer');
 const errorElement = document.getElementById('composer-error');
-const messages = new MessageList({
-  list: document.getElementById('messages'),
-  template: document.getElementById('message-template'),
-  pane: document.getElementById('messages-pane'),
-  emptyNote: document.getElementById('no-messages'),
-});
+const list = document.getElementById('messages');
 formatLocalTimes(room);
-messages.scrollToBottom();
+linkifyAll(list);
+const scroll = new ScrollManager({
+  pane: document.getElementById('messages-pane'),
+  newMessagesButton: document.getElementById('new-messages'),
+});
+const messages = new MessageList({
+  list,
+  template: document.getElementById('message-template'),
+  emptyNote: document.getElementById('no-messages'),
+  scroll,
+});
+scroll.scrollToBottom();
+
+// The last seq this page shows, recorded as seen (for the room list's unread markers) whenever the tab is visible.
+let shownSeq = Number(room.dataset.lastSeq);
+const recordSeen = () => {
+  if (document.visibilityState === 'visible') {
+    markSeen(slug, shownSeq);
+  }
+};
+const shown = (seq) => {
+  shownSeq = Math.max(shownSeq, seq);
+  recordSeen();
+};
+recordSeen();
+document.addEventListener('visibilitychange', recordSeen);
 
 const state = new RoomState({
   name: document.getElementById('room-name'),
@@ -33,6 +59,24 @@ const state = new RoomState({
   composerFields: document.getElementById('composer-fields'),
 });
 const status = new ConnectionStatus(document.getElementById('connection-status'));
+const announcer = new Announcer(document.getElementById('announcer'));
+const notifier = new Notifier({
+  toggle: document.getElementById('notify-toggle'),
+  roomName: () => document.getElementById('room-name').textContent,
+  room: slug,
+});
+
+const composer = new Composer(form, {
+  errorElement,
+  counter: document.getElementById('composer-counter'),
+  outbox: document.getElementById('outbox'),
+  room: slug,
+  createItem: (message) => messages.createItem(message),
+  onSent: (message) => {
+    messages.add(message, { follow: true });
+    shown(message.seq);
+  },
+});
 
 const presence = new PresenceList({
   list: document.getElementById('presence-list'),
@@ -42,17 +86,28 @@ const presence = new PresenceList({
 const typing = new TypingIndicator(document.getElementById('typing'), () => identity.name);
 
 // The tabs of this room share one stream: the leader's status is every tab's status.
-const sharing = new TabSharing({ key: room.dataset.slug, onStatus: (state) => status.show(state) });
+const sharing = new TabSharing({ key: slug, onStatus: (state) => status.show(state) });
 const stream = new RoomStream({
   url: room.dataset.streamUrl,
   lastSeq: Number(room.dataset.lastSeq),
   visitor: () => (identity.name ? { name: identity.name, client: identity.clientId } : null),
   onMessage: (message) => {
     typing.clear(message.author);
-    messages.add(message);
+    composer.noticeLive(message);
+    if (messages.add(message) && message.author !== composer.author) {
+      announcer.newMessageFrom(message.author);
+      notifier.notify(message);
+    }
+    shown(message.seq);
   },
-  onDelete: ({ messageSeq }) => messages.remove(messageSeq),
-  onRoomChange: (change) => state.update(change),
+  onDelete: ({ seq, messageSeq }) => {
+    messages.remove(messageSeq);
+    shown(seq);
+  },
+  onRoomChange: (change) => {
+    state.update(change);
+    shown(change.seq);
+  },
   onPresence: (online) => presence.show(online),
   onTyping: (notice) => typing.show(notice),
   onStatus: (state) => sharing.reportStatus(state),
@@ -97,18 +152,17 @@ new TypingNotifier(form.elements.namedItem('text'), {
   pingMs: Number(room.dataset.typingPingMs),
 });
 
-new Composer(form, { errorElement, onSent: (message) => messages.add(message) });
-
 new HistoryLoader(document.getElementById('load-older'), {
   url: room.dataset.historyUrl,
   pageSize: Number(room.dataset.historyPageSize),
   messages,
+  scroll,
 });
 
 if (room.dataset.moderationUrl) {
   new Moderation({
     baseUrl: room.dataset.moderationUrl,
-    list: document.getElementById('messages'),
+    list,
     form,
     messages,
     onError: (message) => {

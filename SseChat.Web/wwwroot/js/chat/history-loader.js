@@ -1,27 +1,35 @@
-// "Load older": fetches the page of messages before the oldest one shown from the JSON history endpoint.
-// The page size is the server's (Chat:HistoryPageSize), rendered into the page.
+// "Load older": fetches the page of messages before the oldest one shown from the JSON history endpoint, when the
+// button is pressed or the reader scrolls up to it. One load at a time; the page size is the server's
+// (Chat:HistoryPageSize), rendered into the page.
 export class HistoryLoader {
   #button;
   #url;
   #pageSize;
   #messages;
+  #scroll;
   #loading = false;
+  #label;
 
-  constructor(button, { url, pageSize, messages }) {
+  constructor(button, { url, pageSize, messages, scroll }) {
     this.#button = button;
     this.#url = url;
     this.#pageSize = pageSize;
     this.#messages = messages;
+    this.#scroll = scroll;
+    this.#label = button.textContent;
     button.addEventListener('click', () => this.loadOlder());
+    scroll.watchTop(button, () => this.loadOlder());
   }
 
   async loadOlder() {
     const before = this.#messages.oldestSeq;
-    if (this.#loading || before === null) {
+    if (this.#loading || this.#button.hidden || before === null) {
       return;
     }
     this.#loading = true;
     this.#button.disabled = true;
+    this.#button.setAttribute('aria-busy', 'true');
+    let loaded = false;
     try {
       const url = new URL(this.#url, location.href);
       url.searchParams.set('before', String(before));
@@ -33,9 +41,19 @@ export class HistoryLoader {
       const older = await response.json();
       this.#messages.prepend(older);
       this.#button.hidden = older.length < this.#pageSize;
+      this.#button.textContent = this.#label;
+      loaded = true;
+    } catch {
+      // Offline, or the server is restarting: the button stays, saying so, for another try.
+      this.#button.textContent = 'Could not load older messages. Try again';
     } finally {
       this.#loading = false;
       this.#button.disabled = false;
+      this.#button.removeAttribute('aria-busy');
+    }
+    // A short page may leave the button in view, where the observer will not fire again: keep going.
+    if (loaded && !this.#button.hidden && this.#scroll.isVisible(this.#button)) {
+      await this.loadOlder();
     }
   }
 }

@@ -1,14 +1,16 @@
 // The server renders UTC timestamps in <time datetime="…Z">; readers see them in their own time zone and
-// locale, with the full timestamp on hover.
-const shortFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// locale: the time of day next to the message (the day is in the day separator above it), and the full
+// timestamp on hover.
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full' });
 
 export function formatLocalTime(element) {
   const date = new Date(element.dateTime);
   if (Number.isNaN(date.getTime())) {
     return;
   }
-  element.textContent = shortFormat.format(date);
+  element.textContent = timeFormat.format(date);
   element.title = fullFormat.format(date);
 }
 
@@ -16,4 +18,21 @@ export function formatLocalTimes(root) {
   for (const element of root.querySelectorAll('time[datetime]')) {
     formatLocalTime(element);
   }
+}
+
+/** The local calendar day of a date as YYYY-MM-DD: equal keys mean the same day for this reader. */
+export function localDayKey(date) {
+  const month = String(date.getMonth() + 1).padStart(2, '0');
+  const day = String(date.getDate()).padStart(2, '0');
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
+/** "Today", "Yesterday" or the full local date, for a day separator. */
+export function dayLabel(date, now = new Date()) {
+  const key = localDayKey(date);
+  if (key === localDayKey(now)) {
+    return 'Today';
+  }
+  const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+  return key === localDayKey(yesterday) ? 'Yesterday' : dayFormat.format(date);
 }

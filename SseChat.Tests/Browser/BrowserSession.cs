@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using SseChat.Tests.Infrastructure;
+using SseChat.Web.Chat;
+
+using static Microsoft.Playwright.Assertions;
+
+namespace SseChat.Tests.Browser;
+
+/// <summary>
+/// One test's pages in the shared Chromium: each new page gets its own browser context (own cookies and storage)
+/// unless a context is passed, every uncaught script error is collected, and all contexts close at the end.
+/// </summary>
+public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsyncDisposable
+{
+    public const string Room = "general";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly List<IBrowserContext> contexts = [];
+    private readonly ConcurrentQueue<string> scriptErrors = new();
+
+    public Uri RoomUrl(string slug = Room) => new(app.BaseAddress, $"rooms/{slug}");
+
+    public string PostUrl(string slug = Room) => new Uri(app.BaseAddress, $"rooms/{slug}/messages").ToString();
+
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await browser.NewContextAsync(options);
+        contexts.Add(context);
+        context.SetDefaultTimeout(10_000);
+        return context;
+    }
+
+    public async Task<IPage> NewPageAsync(IBrowserContext? context = null)
+    {
+        context ??= await NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => scriptErrors.Enqueue(error);
+        return page;
+    }
+
+    /// <summary>The room page in a new page (and context, unless given), its stream open.</summary>
+    public async Task<IPage> OpenRoomAsync(IBrowserContext? context = null, string slug = Room)
+    {
+        var page = await NewPageAsync(context);
+        await GoToRoomAsync(page, slug);
+        return page;
+    }
+
+    public async Task GoToRoomAsync(IPage page, string slug = Room)
+    {
+        var response = await page.GotoAsync(RoomUrl(slug).ToString());
+        Assert.Equal(200, response?.Status);
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    /// <summary>Whether a response is the reply to a post in the room.</summary>
+    public Func<IResponse, bool> IsPost(string slug = Room)
+    {
+        var url = PostUrl(slug);
+        return response => response.Request.Method == "POST" && response.Url == url;
+    }
+
+    public static async Task<ChatMessage> ReadMessageAsync(IResponse response) =>
+        JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!;
+
+    /// <summary>A confirmed message in the list (not the outbox), by seq.</summary>
+    public static ILocator Message(IPage page, long seq) =>
+        page.Locator($"#messages > li.message[data-seq='{seq.ToString(CultureInfo.InvariantCulture)}']");
+
+    /// <summary>The seqs of the confirmed messages shown, top to bottom.</summary>
+    public static async Task<long[]> ShownSeqsAsync(IPage page) =>
+        await page.EvaluateAsync<long[]>(
+            "() => Array.from(document.querySelectorAll('#messages > li.message'), (item) => Number(item.dataset.seq))");
+
+    public void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
+}

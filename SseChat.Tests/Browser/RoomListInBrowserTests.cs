@@ -1,0 +1,86 @@
+using SseChat.Tests.Infrastructure;
+
+using static Microsoft.Playwright.Assertions;
+using static SseChat.Tests.Browser.BrowserSession;
+
+namespace SseChat.Tests.Browser;
+
+/// <summary>
+/// The room list's unread markers in a real Chromium against the real app: what one browser has seen is kept in
+/// its own storage, and the list counts what came after.
+/// </summary>
+[Collection(SharedChromium.Name)]
+public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+{
+    private readonly ChatApplication app = new();
+    private BrowserSession browser = null!;
+
+    public Task InitializeAsync()
+    {
+        browser = new BrowserSession(chromium.Browser, app);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Room_list_counts_the_messages_this_browser_has_not_seen()
+    {
+        await app.AddRoomAsync("harbour");
+        await app.AddRoomAsync("quiet");
+        using var client = app.CreateChatClient();
+        await client.SendAsync("quiet", "Ann", "before this browser ever looked");
+        await client.SendAsync(Room, "Ann", "seen when the page opens");
+
+        var context = await browser.NewContextAsync();
+        var page = await browser.OpenRoomAsync(context);
+        await browser.GoToRoomAsync(page, "harbour");
+        var home = app.BaseAddress.ToString();
+        var rooms = page.Locator("#rooms");
+        var general = rooms.Locator($"[data-room='{Room}'] .room-unread");
+        var harbour = rooms.Locator("[data-room='harbour'] .room-unread");
+        var quiet = rooms.Locator("[data-room='quiet'] .room-unread");
+
+        await page.GotoAsync(home);
+        await Expect(rooms).ToHaveAttributeAsync("data-unread", "shown");
+        await Expect(general).ToBeHiddenAsync();
+        await Expect(harbour).ToBeHiddenAsync();
+        await Expect(quiet).ToBeHiddenAsync(); // never opened here: nothing there is news to this browser
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await client.SendAsync(Room, "Bob", $"unread {i}");
+        }
+        for (var i = 1; i <= 100; i++)
+        {
+            await client.SendAsync("harbour", "Bob", $"a busy harbour {i}");
+        }
+        await client.SendAsync("quiet", "Bob", "still not news here");
+
+        await page.ReloadAsync();
+        await Expect(rooms).ToHaveAttributeAsync("data-unread", "shown");
+        await Expect(general).ToHaveAttributeAsync("data-count", "3");
+        await Expect(general).ToHaveTextAsync("3 unread messages");
+        await Expect(general).ToBeVisibleAsync();
+        await Expect(harbour).ToHaveAttributeAsync("data-count", "99+");
+        await Expect(quiet).ToBeHiddenAsync();
+
+        // Reading the room clears its marker, and only its.
+        await browser.GoToRoomAsync(page);
+        await page.GotoAsync(home);
+        await Expect(rooms).ToHaveAttributeAsync("data-unread", "shown");
+        await Expect(general).ToBeHiddenAsync();
+        await Expect(harbour).ToHaveAttributeAsync("data-count", "99+");
+
+        // Another browser keeps its own account.
+        var other = await browser.NewPageAsync();
+        await other.GotoAsync(home);
+        await Expect(other.Locator("#rooms")).ToHaveAttributeAsync("data-unread", "shown");
+        await Expect(other.Locator("#rooms .room-unread:visible")).ToHaveCountAsync(0);
+        browser.AssertNoScriptErrors();
+    }
+}

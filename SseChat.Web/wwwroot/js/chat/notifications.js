@@ -1,0 +1,91 @@
+// Tells a reader whose tab is in the background that the room moved on: a count in the tab's title,
+// "(3) general · SseChat", cleared when they come back, and, if they opted in with the bell toggle, a browser
+// notification per message. Permission is asked only when the toggle is clicked, never on page load. The caller
+// passes only other people's messages.
+const ENABLED_STORAGE_KEY = 'ssechat.notifications';
+// Notification bodies are plain text, and long ones are cut.
+const BODY_MAX_LENGTH = 200;
+const TITLE_BADGE = /^\(\d+\) /;
+
+export class Notifier {
+  #toggle;
+  #roomName;
+  #tag;
+  #unseen = 0;
+
+  /**
+   * @param {{toggle: HTMLButtonElement, roomName: () => string, room: string}} options
+   */
+  constructor({ toggle, roomName, room }) {
+    this.#toggle = toggle;
+    this.#roomName = roomName;
+    this.#tag = `ssechat-${room}`;
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') {
+        this.#setUnseen(0);
+      }
+    });
+    if (!('Notification' in window)) {
+      toggle.hidden = true;
+      return;
+    }
+    toggle.hidden = false;
+    this.#showToggle();
+    toggle.addEventListener('click', () => this.#toggleNotifications());
+  }
+
+  /** Another person's message arrived live. */
+  notify(message) {
+    if (document.visibilityState !== 'hidden') {
+      return;
+    }
+    this.#setUnseen(this.#unseen + 1);
+    if (this.#enabled) {
+      this.#show(message);
+    }
+  }
+
+  #show(message) {
+    const body = message.text.length > BODY_MAX_LENGTH ? `${message.text.slice(0, BODY_MAX_LENGTH)}…` : message.text;
+    let notification;
+    try {
+      notification = new Notification(`${message.author} in ${this.#roomName()}`, { body, tag: this.#tag });
+    } catch {
+      return; // Android's Chrome allows notifications only from a service worker: the title badge has to do
+    }
+    notification.addEventListener('click', () => {
+      window.focus();
+      notification.close();
+    });
+  }
+
+  get #enabled() {
+    return 'Notification' in window && Notification.permission === 'granted'
+      && localStorage.getItem(ENABLED_STORAGE_KEY) === 'on';
+  }
+
+  async #toggleNotifications() {
+    if (this.#enabled) {
+      localStorage.removeItem(ENABLED_STORAGE_KEY);
+    } else if ((await Notification.requestPermission()) === 'granted') {
+      localStorage.setItem(ENABLED_STORAGE_KEY, 'on');
+    }
+    this.#showToggle();
+  }
+
+  #showToggle() {
+    const enabled = this.#enabled;
+    const blocked = Notification.permission === 'denied';
+    this.#toggle.setAttribute('aria-pressed', String(enabled));
+    this.#toggle.disabled = blocked;
+    this.#toggle.title = blocked
+      ? 'Notifications are blocked in this browser’s settings for this site'
+      : enabled ? 'Notifications on: click to turn them off' : 'Notify me of new messages while this tab is in the background';
+  }
+
+  #setUnseen(count) {
+    this.#unseen = count;
+    const title = document.title.replace(TITLE_BADGE, '');
+    document.title = count > 0 ? `(${count}) ${title}` : title;
+  }
+}

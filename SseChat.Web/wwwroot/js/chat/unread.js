@@ -1,0 +1,74 @@
+// "Unread" without accounts: the room page records, in localStorage, the last seq this browser showed in each
+// room while the tab was visible; the room list compares that with each room's latest seq and counts the messages
+// after it with the JSON history endpoint. Rooms this browser never opened get no marker: it has not "looked"
+// at them yet, so nothing there is news to it.
+const SEEN_KEY_PREFIX = 'ssechat.seen.';
+// Counts above this show as "99+"; one more than it is fetched to know.
+const UNREAD_CAP = 99;
+
+/** Records that this browser has shown the room up to seq (never moves backwards). */
+export function markSeen(room, seq) {
+  try {
+    const seen = readSeen(room);
+    if (seen === null || seq > seen) {
+      localStorage.setItem(SEEN_KEY_PREFIX + room, String(seq));
+    }
+  } catch {
+    // Storage unavailable: unread markers simply do not work in this browser.
+  }
+}
+
+/**
+ * Marks, in the room list, each room with events after what this browser saw there. Each room element carries
+ * data-room (slug), data-last-seq and data-history-url, and holds a hidden .room-unread badge. The list gets
+ * data-unread="shown" once every room is done.
+ */
+export async function showUnread(list) {
+  await Promise.all(Array.from(list.querySelectorAll('[data-room]'), showRoomUnread));
+  list.dataset.unread = 'shown';
+}
+
+async function showRoomUnread(element) {
+  let seen;
+  try {
+    seen = readSeen(element.dataset.room);
+  } catch {
+    return;
+  }
+  if (seen === null || Number(element.dataset.lastSeq) <= seen) {
+    return;
+  }
+  const badge = element.querySelector('.room-unread');
+  try {
+    const url = new URL(element.dataset.historyUrl, location.href);
+    url.searchParams.set('limit', String(UNREAD_CAP + 1));
+    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      throw new Error(`History request failed with ${response.status}`);
+    }
+    const unread = (await response.json()).filter((message) => message.seq > seen).length;
+    if (unread === 0) {
+      return; // only room changes or removals happened since
+    }
+    const count = unread > UNREAD_CAP ? `${UNREAD_CAP}+` : String(unread);
+    setBadge(badge, count, unread === 1 ? ' unread message' : ' unread messages');
+  } catch {
+    setBadge(badge, 'new', ' messages'); // something happened, but how much could not be counted
+  }
+  badge.hidden = false;
+  element.classList.add('room-has-unread');
+}
+
+// The count for the eye, and words for screen readers, which read the link's whole text.
+function setBadge(badge, count, words) {
+  const hiddenWords = document.createElement('span');
+  hiddenWords.className = 'visually-hidden';
+  hiddenWords.textContent = words;
+  badge.replaceChildren(count, hiddenWords);
+  badge.dataset.count = count;
+}
+
+function readSeen(room) {
+  const value = localStorage.getItem(SEEN_KEY_PREFIX + room);
+  return value === null ? null : Number(value);
+}
