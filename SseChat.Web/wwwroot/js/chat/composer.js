@@ -8,7 +8,6 @@ import { DraftStore } from './drafts.js';
 const SEND_TIMEOUT_MS = 10_000;
 // The character counter appears once the text is this close to the limit.
 const COUNTER_SHOWN_FROM_RATIO = 0.9;
-const AUTHOR_STORAGE_KEY = 'ssechat.author';
 // What Enter reports while an input method editor (Chinese, Japanese, ...) is composing, in older browsers.
 const IME_KEY_CODE = 229;
 
@@ -46,7 +45,6 @@ export class Composer {
     this.#onSent = onSent;
     this.#maxLength = this.#text.maxLength;
 
-    this.#author.value = localStorage.getItem(AUTHOR_STORAGE_KEY) ?? '';
     if (this.#text.value === '') {
       this.#text.value = this.#drafts.load();
     }
@@ -148,7 +146,6 @@ export class Composer {
   #confirmed(outgoing, message) {
     outgoing.item.remove();
     this.#outgoing = null;
-    localStorage.setItem(AUTHOR_STORAGE_KEY, this.author);
     if (this.#text.value === outgoing.text) {
       this.#text.value = '';
       this.#drafts.clear();
