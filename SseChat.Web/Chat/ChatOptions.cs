@@ -42,6 +42,21 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int WriteQueueCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// Replay queries (a reconnecting stream catching up) that may run at once; the others wait their turn, so a
+    /// reconnect storm queues instead of exhausting the database.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentReplays { get; set; } = 8;
+
+    /// <summary>Streams one client address (an IPv6 client: its /64) may hold open at once; more get 429.</summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerClient { get; set; } = 200;
+
+    /// <summary>Streams the server holds open at once, all clients together; more get 503.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreams { get; set; } = 10_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (HistoryPageSize > HistoryMaxPageSize)
@@ -49,6 +64,12 @@ public sealed class ChatOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{nameof(HistoryPageSize)} ({HistoryPageSize}) cannot exceed {nameof(HistoryMaxPageSize)} ({HistoryMaxPageSize}).",
                 [nameof(HistoryPageSize), nameof(HistoryMaxPageSize)]);
+        }
+        if (MaxStreamsPerClient > MaxStreams)
+        {
+            yield return new ValidationResult(
+                $"{nameof(MaxStreamsPerClient)} ({MaxStreamsPerClient}) cannot exceed {nameof(MaxStreams)} ({MaxStreams}).",
+                [nameof(MaxStreamsPerClient), nameof(MaxStreams)]);
         }
     }
 }

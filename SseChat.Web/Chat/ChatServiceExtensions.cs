@@ -16,6 +16,8 @@ internal static class ChatServiceExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RoomBroadcaster>();
+        services.AddSingleton<ReplayGate>();
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<RoomBroadcaster>());
         services.AddSingleton<ChatEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatEventWriter>());

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Chat;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
 using SseChat.Web.Operations;
+using SseChat.Web.Security;
 
 namespace SseChat.Web.Controllers;
 
@@ -53,6 +55,7 @@ public sealed class RoomsController(
     }
 
     [HttpPost("messages")]
+    [EnableRateLimiting(RateLimitPolicies.Posts)]
     public async Task<IActionResult> Post(string slug, PostMessageForm form, CancellationToken cancellationToken)
     {
         var room = await rooms.FindAsync(slug, cancellationToken);
