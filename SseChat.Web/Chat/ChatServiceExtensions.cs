@@ -29,6 +29,7 @@ internal static class ChatServiceExtensions
         {
             mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
             mvc.Filters.Add<AntiforgeryProblemFilter>();
+            mvc.Filters.Add<UnreadableFormFilter>();
         });
         services.Configure<RouteOptions>(routes => routes.ConstraintMap["slug"] = typeof(SlugRouteConstraint));
         services.AddProblemDetails();

@@ -11,6 +11,7 @@ public sealed class PostMessageForm
     [Required(ErrorMessage = "Enter your name.")]
     [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "Your name can be at most {1} characters.")]
     [NoControlCharacters]
+    [WellFormedText]
     public string Author { get; set => field = value?.Trim() ?? ""; } = "";
 
     /// <summary>Stored exactly as sent: users' text is never altered, only judged.</summary>
@@ -18,6 +19,7 @@ public sealed class PostMessageForm
     [Required(ErrorMessage = "Write a message.")]
     [MessageText]
     [NoControlCharacters(AllowLineBreaks = true)]
+    [WellFormedText]
     public string Text { get; set; } = "";
 
     [FromForm(Name = "clientMessageId")]
