@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using SseChat.Web.Extensions;
 
 namespace SseChat.Web.Security;
@@ -21,11 +22,11 @@ internal static class Refusals
         {
             return;
         }
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        // Written here rather than through IProblemDetailsService, whose writers decline requests that do not
+        // accept JSON (EventSource asks for text/event-stream only) and leave the status-code pages to answer.
+        var problem = http.RequestServices.GetRequiredService<ProblemDetailsFactory>()
+            .CreateProblemDetails(http, status, title, detail: detail);
+        await http.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
     }
 
     /// <summary>Whole seconds, rounded up and at least one: Retry-After has no fractions, and 0 invites a hot loop.</summary>
