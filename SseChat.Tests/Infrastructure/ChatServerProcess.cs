@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -196,6 +197,45 @@ public sealed partial class ChatServerProcess : IDisposable
             throw new TimeoutException($"The chat server (pid {ProcessId}) was sent SIGKILL but had not exited after {ExitTimeout.TotalSeconds:0} s.");
         }
     }
+
+    /// <summary>
+    /// SIGTERM, what systemd and <c>docker stop</c> send: the app shuts down gracefully. Returns at once; see
+    /// <see cref="WaitForExitAsync"/>.
+    /// </summary>
+    public void Terminate()
+    {
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException(
+                $"The chat server (pid {ProcessId}) had already exited with code {process.ExitCode}.\n{Output}");
+        }
+        if (SendSignal(ProcessId, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"SIGTERM could not be sent to pid {ProcessId} (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    /// <summary>Whether the process exited within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    // kill(2) on this one pid: .NET's Process can only send SIGKILL.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int SendSignal(int pid, int signal);
 
     public void Dispose()
     {
