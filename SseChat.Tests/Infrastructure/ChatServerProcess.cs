@@ -85,6 +85,10 @@ public sealed partial class ChatServerProcess : IDisposable
         }
 
         var environment = startInfo.Environment;
+        foreach (var (name, value) in FileWatching.EnvironmentVariables)
+        {
+            environment[name] = value;
+        }
         environment.Remove("DOTNET_ENVIRONMENT");
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
@@ -130,6 +134,10 @@ public sealed partial class ChatServerProcess : IDisposable
         }
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
+        foreach (var (name, value) in FileWatching.EnvironmentVariables)
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"Could not start {startInfo.FileName}.");
