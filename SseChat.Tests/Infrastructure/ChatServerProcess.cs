@@ -17,6 +17,8 @@ public sealed partial class ChatServerProcess : IDisposable
 
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
 
+    private const int SigTerm = 15;
+
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly Lock outputGate = new();
@@ -237,8 +239,6 @@ public sealed partial class ChatServerProcess : IDisposable
             return false;
         }
     }
-
-    private const int SigTerm = 15;
 
     // kill(2) on this one pid: .NET's Process can only send SIGKILL.
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
