@@ -9,6 +9,12 @@ public sealed class OptionsTests
     [InlineData("Chat:SubscriberBufferSize", "0")]
     [InlineData("Chat:HeartbeatInterval", "00:00:00")]
     [InlineData("Chat:HistoryPageSize", "-5")]
+    [InlineData("Chat:MaxConcurrentReplays", "0")]
+    [InlineData("Chat:MaxStreams", "0")]
+    [InlineData("RateLimits:PostPermitLimit", "0")]
+    [InlineData("RateLimits:StreamWindow", "00:00:00")]
+    [InlineData("SecurityHeaders:ReferrerPolicy", "whatever-you-like")]
+    [InlineData("SecurityHeaders:ContentSecurityPolicy", "")]
     public async Task Invalid_settings_stop_the_app_at_start_naming_the_setting(string key, string value)
     {
         await using var app = new ChatApplication(new Dictionary<string, string?> { [key] = value });
@@ -30,5 +36,19 @@ public sealed class OptionsTests
         var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
 
         Assert.Contains("HistoryPageSize", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_stream_cap_per_client_cannot_exceed_the_total()
+    {
+        await using var app = new ChatApplication(new Dictionary<string, string?>
+        {
+            ["Chat:MaxStreamsPerClient"] = "500",
+            ["Chat:MaxStreams"] = "100",
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
+
+        Assert.Contains("MaxStreamsPerClient", failure.Message, StringComparison.Ordinal);
     }
 }
