@@ -2,6 +2,7 @@ using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
 using SseChat.Web.Operations;
+using SseChat.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,6 +14,16 @@ builder.AddChat();
 
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
+
+// Per-client rate limits of posts and new streams (RateLimits), answered with 429, Retry-After and ProblemDetails.
+builder.AddRateLimits();
+
+// Content-Security-Policy and friends on every response; HSTS over HTTPS (SecurityHeaders).
+builder.AddSecurityHeaders();
+
+// Gzip/Brotli for pages and JSON over plain HTTP; never for text/event-stream, which is not in its list of types
+// (a compressor would hold events back), and never over HTTPS, where pages with tokens would invite BREACH.
+builder.Services.AddResponseCompression();
 
 // Behind nginx: believe X-Forwarded-For/-Proto from ReverseProxy:KnownProxies only (docs/deploy.md).
 builder.AddReverseProxySupport();
@@ -46,6 +57,8 @@ app.UseReverseProxySupport();
 // Unhandled exceptions and empty error responses become ProblemDetails (or an error page for browsers).
 app.UseExceptionHandler();
 app.UseStatusCodePagesWithReExecute("/errors/{0}");
+app.UseSecurityHeaders();
+app.UseResponseCompression();
 
 app.UseRouting();
 app.UseAuthentication();

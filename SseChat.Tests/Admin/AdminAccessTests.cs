@@ -337,8 +337,8 @@ public sealed class AdminAccessTests : ChatAppTests
     [InlineData("::ffff:192.0.2.1", "192.0.2.1", true)]
     public void Sign_in_limits_count_an_IPv6_host_by_its_64_bit_prefix(string first, string second, bool same)
     {
-        var a = AdminServiceExtensions.ClientPartition(System.Net.IPAddress.Parse(first));
-        var b = AdminServiceExtensions.ClientPartition(System.Net.IPAddress.Parse(second));
+        var a = SseChat.Web.Security.ClientAddress.Partition(System.Net.IPAddress.Parse(first));
+        var b = SseChat.Web.Security.ClientAddress.Partition(System.Net.IPAddress.Parse(second));
 
         Assert.Equal(same, a == b);
     }

@@ -16,8 +16,8 @@ public sealed class PresenceTests() : ChatAppTests(new Dictionary<string, string
     ["Chat:PresenceLeaveGrace"] = "00:00:01",
     ["Chat:PresenceMaxNames"] = "2",
     ["Chat:TypingExpiry"] = "00:00:04",
-    ["Chat:TypingPermitLimit"] = "5",
-    ["Chat:TypingWindow"] = "00:01:00",
+    ["RateLimits:TypingPermitLimit"] = "5",
+    ["RateLimits:TypingWindow"] = "00:01:00",
 })
 {
     private static readonly StreamVisitor Ann = new("browser-ann", "Ann");

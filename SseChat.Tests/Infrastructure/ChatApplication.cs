@@ -17,6 +17,8 @@ namespace SseChat.Tests.Infrastructure;
 public sealed class ChatApplication : WebApplicationFactory<Program>
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-tests-");
+
+    static ChatApplication() => FileWatching.UsePollingInThisProcess();
     private readonly Dictionary<string, string?> settings;
 
     public ChatApplication() : this(new Dictionary<string, string?>())

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -15,6 +16,8 @@ public sealed partial class ChatServerProcess : IDisposable
     public static readonly TimeSpan DefaultStartupTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
+    private const int SigTerm = 15;
 
     private readonly Process process;
     private readonly StringBuilder output = new();
@@ -84,6 +87,10 @@ public sealed partial class ChatServerProcess : IDisposable
         }
 
         var environment = startInfo.Environment;
+        foreach (var (name, value) in FileWatching.EnvironmentVariables)
+        {
+            environment[name] = value;
+        }
         environment.Remove("DOTNET_ENVIRONMENT");
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
@@ -129,6 +136,10 @@ public sealed partial class ChatServerProcess : IDisposable
         }
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
+        foreach (var (name, value) in FileWatching.EnvironmentVariables)
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"Could not start {startInfo.FileName}.");
@@ -196,6 +207,43 @@ public sealed partial class ChatServerProcess : IDisposable
             throw new TimeoutException($"The chat server (pid {ProcessId}) was sent SIGKILL but had not exited after {ExitTimeout.TotalSeconds:0} s.");
         }
     }
+
+    /// <summary>
+    /// SIGTERM, what systemd and <c>docker stop</c> send: the app shuts down gracefully. Returns at once; see
+    /// <see cref="WaitForExitAsync"/>.
+    /// </summary>
+    public void Terminate()
+    {
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException(
+                $"The chat server (pid {ProcessId}) had already exited with code {process.ExitCode}.\n{Output}");
+        }
+        if (SendSignal(ProcessId, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"SIGTERM could not be sent to pid {ProcessId} (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    /// <summary>Whether the process exited within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // kill(2) on this one pid: .NET's Process can only send SIGKILL.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int SendSignal(int pid, int signal);
 
     public void Dispose()
     {

@@ -12,8 +12,14 @@ public sealed class OptionsTests
     [InlineData("Chat:PresenceLeaveGrace", "-00:00:01")]
     [InlineData("Chat:PresenceMaxNames", "0")]
     [InlineData("Chat:TypingExpiry", "00:00:00")]
-    [InlineData("Chat:TypingPermitLimit", "0")]
-    [InlineData("Chat:TypingWindow", "00:00:00")]
+    [InlineData("RateLimits:TypingPermitLimit", "0")]
+    [InlineData("RateLimits:TypingWindow", "00:00:00")]
+    [InlineData("Chat:MaxConcurrentReplays", "0")]
+    [InlineData("Chat:MaxStreams", "0")]
+    [InlineData("RateLimits:PostPermitLimit", "0")]
+    [InlineData("RateLimits:StreamWindow", "00:00:00")]
+    [InlineData("SecurityHeaders:ReferrerPolicy", "whatever-you-like")]
+    [InlineData("SecurityHeaders:ContentSecurityPolicy", "")]
     public async Task Invalid_settings_stop_the_app_at_start_naming_the_setting(string key, string value)
     {
         await using var app = new ChatApplication(new Dictionary<string, string?> { [key] = value });
@@ -35,5 +41,19 @@ public sealed class OptionsTests
         var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
 
         Assert.Contains("HistoryPageSize", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_stream_cap_per_client_cannot_exceed_the_total()
+    {
+        await using var app = new ChatApplication(new Dictionary<string, string?>
+        {
+            ["Chat:MaxStreamsPerClient"] = "500",
+            ["Chat:MaxStreams"] = "100",
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
+
+        Assert.Contains("MaxStreamsPerClient", failure.Message, StringComparison.Ordinal);
     }
 }

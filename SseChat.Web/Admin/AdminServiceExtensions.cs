@@ -1,16 +1,12 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Data;
 using SseChat.Web.Extensions;
+using SseChat.Web.Security;
 
 namespace SseChat.Web.Admin;
 
@@ -52,46 +48,13 @@ internal static class AdminServiceExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminClaims.Policy, policy => policy.RequireAuthenticatedUser().RequireRole(AdminClaims.Role));
 
-        services.AddRateLimiter(limiter =>
+        // Rejections are answered like every other rate limit's (RateLimitingExtensions): 429, Retry-After.
+        services.AddRateLimiter(limiter => limiter.AddPolicy(AdminClaims.LoginRateLimit, context =>
         {
-            limiter.AddPolicy(AdminClaims.LoginRateLimit, context =>
-            {
-                var admin = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    ClientPartition(context.Connection.RemoteIpAddress),
-                    _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = admin.LoginPermitLimit,
-                        Window = admin.LoginWindow,
-                        QueueLimit = 0,
-                    });
-            });
-            limiter.OnRejected = WriteTooManyRequestsAsync;
-        });
+            var admin = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
+            return RateLimitingExtensions.PerClientWindow(context, admin.LoginPermitLimit, admin.LoginWindow);
+        }));
         return builder;
-    }
-
-    /// <summary>
-    /// The address a limit counts against. An IPv6 host usually owns a whole /64, so counting single addresses
-    /// would hand it billions of fresh allowances.
-    /// </summary>
-    internal static string ClientPartition(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
     }
 
     /// <summary>A password change (or reset from the command line) renews the stamp and so ends older sessions.</summary>
@@ -120,31 +83,6 @@ internal static class AdminServiceExtensions
             context.Response.Redirect(context.RedirectUri);
         }
         return Task.CompletedTask;
-    }
-
-    // 429 with Retry-After. Scripts get ProblemDetails; for a page nothing is written here, so the status-code
-    // pages render the friendly error page.
-    private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var http = rejected.HttpContext;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-        {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        if (!http.Request.AcceptsHtml())
-        {
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many attempts.",
-                    Detail = "Wait a little before trying again.",
-                },
-            });
-        }
     }
 
     /// <summary>Creates an administrator with a one-time password when there is none (a fresh database).</summary>

@@ -57,12 +57,19 @@ public sealed class ChatOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan TypingExpiry { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Typing notices one client address may send per <see cref="TypingWindow"/> (more get 429).</summary>
-    [Range(1, 100_000)]
-    public int TypingPermitLimit { get; set; } = 30;
+    /// Replay queries (a reconnecting stream catching up) that may run at once; the others wait their turn, so a
+    /// reconnect storm queues instead of exhausting the database.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentReplays { get; set; } = 8;
 
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan TypingWindow { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Streams one client address (an IPv6 client: its /64) may hold open at once; more get 429.</summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerClient { get; set; } = 200;
+
+    /// <summary>Streams the server holds open at once, all clients together; more get 503.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreams { get; set; } = 10_000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -71,6 +78,12 @@ public sealed class ChatOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{nameof(HistoryPageSize)} ({HistoryPageSize}) cannot exceed {nameof(HistoryMaxPageSize)} ({HistoryMaxPageSize}).",
                 [nameof(HistoryPageSize), nameof(HistoryMaxPageSize)]);
+        }
+        if (MaxStreamsPerClient > MaxStreams)
+        {
+            yield return new ValidationResult(
+                $"{nameof(MaxStreamsPerClient)} ({MaxStreamsPerClient}) cannot exceed {nameof(MaxStreams)} ({MaxStreams}).",
+                [nameof(MaxStreamsPerClient), nameof(MaxStreams)]);
         }
     }
 }

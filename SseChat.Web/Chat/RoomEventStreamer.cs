@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using SseChat.Web.Data;
 using SseChat.Web.Operations;
 
 namespace SseChat.Web.Chat;
@@ -20,6 +21,7 @@ public sealed partial class RoomEventStreamer(
     RoomBroadcaster broadcaster,
     RoomQueries queries,
     PresenceTracker presence,
+    ReplayGate replayGate,
     IHostApplicationLifetime lifetime,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
@@ -185,7 +187,11 @@ public sealed partial class RoomEventStreamer(
         var count = 0;
         while (true)
         {
-            var page = await queries.GetEventsAfterAsync(roomId, lastSent, pageSize, cancellationToken);
+            List<RoomEvent> page;
+            using (await replayGate.EnterAsync(cancellationToken)) // one query per turn, not a whole catch-up
+            {
+                page = await queries.GetEventsAfterAsync(roomId, lastSent, pageSize, cancellationToken);
+            }
             foreach (var roomEvent in page)
             {
                 output.Write((await SseFrames.ForEventAsync(roomEvent)).Utf8.Span);

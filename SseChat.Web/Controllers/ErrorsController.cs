@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using SseChat.Web.Extensions;
@@ -14,10 +15,12 @@ namespace SseChat.Web.Controllers;
 [ApiExplorerSettings(IgnoreApi = true)]
 public sealed class ErrorsController : Controller
 {
-    // [FromRoute]: a re-executed POST still carries its form, which must not be read (it may be why we are here).
+    // No parameters to bind: a re-executed POST still carries its form, which must not be read (it may be why we
+    // are here), and model binding would read it for any parameter, even one bound [FromRoute].
     [Route("errors/{statusCode:int}")]
-    public IActionResult Show([FromRoute] int statusCode)
+    public IActionResult Show()
     {
+        var statusCode = int.Parse((string)RouteData.Values["statusCode"]!, CultureInfo.InvariantCulture);
         var title = ReasonPhrases.GetReasonPhrase(statusCode);
         if (Request.AcceptsHtml())
         {

@@ -6,6 +6,7 @@ using SseChat.Web.Chat;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
 using SseChat.Web.Operations;
+using SseChat.Web.Security;
 
 namespace SseChat.Web.Controllers;
 
@@ -58,6 +59,7 @@ public sealed class RoomsController(
     }
 
     [HttpPost("messages")]
+    [EnableRateLimiting(RateLimitPolicies.Posts)]
     public async Task<IActionResult> Post(string slug, PostMessageForm form, CancellationToken cancellationToken)
     {
         var room = await rooms.FindAsync(slug, cancellationToken);
@@ -103,7 +105,7 @@ public sealed class RoomsController(
 
     /// <summary>"X is typing…" for the room's open pages; nothing is stored.</summary>
     [HttpPost("typing")]
-    [EnableRateLimiting(ChatServiceExtensions.TypingRateLimit)]
+    [EnableRateLimiting(RateLimitPolicies.Typing)]
     public async Task<IActionResult> Typing(string slug, AuthorForm form, CancellationToken cancellationToken)
     {
         var room = await rooms.FindAsync(slug, cancellationToken);

@@ -1,12 +1,16 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SseChat.Web.Chat;
 using SseChat.Web.Models;
+using SseChat.Web.Security;
 
 namespace SseChat.Web.Controllers;
 
 [Route("stream")]
-public sealed class StreamController(RoomQueries rooms) : Controller
+public sealed class StreamController(RoomQueries rooms, StreamAdmission admission, IOptions<ChatOptions> options)
+    : Controller
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
@@ -15,6 +19,7 @@ public sealed class StreamController(RoomQueries rooms) : Controller
     /// <c>name</c> and <c>client</c> the listener counts as online in the room while the stream is open.
     /// </summary>
     [HttpGet("{slug:slug}")]
+    [EnableRateLimiting(RateLimitPolicies.Streams)]
     public async Task<IActionResult> Stream(
         string slug,
         [FromHeader(Name = LastEventIdHeader)] string? lastEventId,
@@ -43,6 +48,23 @@ public sealed class StreamController(RoomQueries rooms) : Controller
         {
             return ValidationProblem(ModelState);
         }
-        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor);
+
+        // Refused with a status, not a stream: EventSource then stops instead of reconnecting in a hot loop, and
+        // the room page tries again later with backoff. Retry-After is the retry: interval, for other clients.
+        var retryAfter = options.Value.RetryInterval;
+        switch (admission.TryAdmit(ClientAddress.PartitionOf(HttpContext), out var admitted))
+        {
+            case StreamAdmissionResult.ClientFull:
+                await Refusals.WriteAsync(HttpContext, StatusCodes.Status429TooManyRequests, retryAfter,
+                    "Too many open streams.",
+                    "This address has as many rooms open as the server allows. Close a tab or try again later.");
+                return new EmptyResult();
+            case StreamAdmissionResult.ServerFull:
+                await Refusals.WriteAsync(HttpContext, StatusCodes.Status503ServiceUnavailable, retryAfter,
+                    "The server is full.",
+                    "It holds as many open streams as it allows. Try again in a moment.");
+                return new EmptyResult();
+        }
+        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor, admitted);
     }
 }

@@ -11,6 +11,7 @@ public class AuthorForm
     [Required(ErrorMessage = "Enter your name.")]
     [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "Your name can be at most {1} characters.")]
     [NoControlCharacters]
+    [WellFormedText]
     public string Author { get; set => field = value?.Trim() ?? ""; } = "";
 }
 
@@ -22,6 +23,7 @@ public sealed class PostMessageForm : AuthorForm
     [Required(ErrorMessage = "Write a message.")]
     [MessageText]
     [NoControlCharacters(AllowLineBreaks = true)]
+    [WellFormedText]
     public string Text { get; set; } = "";
 
     [FromForm(Name = "clientMessageId")]

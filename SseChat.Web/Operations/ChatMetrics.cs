@@ -32,7 +32,7 @@ public sealed class ChatMetrics
         (RoomEventKind.Room, SseFrames.RoomEventType),
     ];
 
-    private static readonly string[] RejectionReasons = ["validation", "archived", "unavailable"];
+    private static readonly string[] RejectionReasons = ["validation", "archived", "unavailable", "rate_limit"];
 
     private readonly ConcurrentDictionary<string, RoomStreams> openStreams = new(StringComparer.Ordinal);
     private readonly long[] persisted = new long[(int)RoomEventKind.Room + 1];
@@ -173,7 +173,6 @@ public sealed class ChatMetrics
 }
 
 /// <summary>Why a post was refused; the value of the <c>reason</c> tag of <c>ssechat.posts.rejected</c>.</summary>
-/// <remarks><c>rate_limit</c> is reserved for when posts are rate limited.</remarks>
 public enum PostRejection
 {
     /// <summary>400: the form did not validate.</summary>
@@ -184,6 +183,9 @@ public enum PostRejection
 
     /// <summary>503: the database could not store it, or the server is stopping.</summary>
     Unavailable,
+
+    /// <summary>429: the client posted more than <c>RateLimits:PostPermitLimit</c> in a window.</summary>
+    RateLimit,
 }
 
 /// <param name="OpenStreams">Streams open right now, all rooms together.</param>
