@@ -51,7 +51,7 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
         await page.GotoAsync(Url(""));
         await page.GotoAsync(Url("rooms/general"));
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+        await page.PickNameAsync("Ann");
         await page.Locator("#composer textarea[name=text]").FillAsync("Scripts run from files only");
         await page.Locator("#composer button[type=submit]").ClickAsync();
         await Expect(page.Locator("#messages .message-text")).ToHaveTextAsync("Scripts run from files only");
