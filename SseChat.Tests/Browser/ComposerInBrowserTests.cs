@@ -39,14 +39,14 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     {
         var page = await browser.OpenRoomAsync();
         var posts = new ConcurrentQueue<string?>();
+        await page.PickNameAsync("Ann");
         page.Request += (_, request) =>
         {
-            if (request.Method == "POST")
+            if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal))
             {
                 posts.Enqueue(request.PostData);
             }
         };
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.PressSequentiallyAsync("line one");
         await textBox.PressAsync("Shift+Enter");
@@ -86,7 +86,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             await route.FulfillAsync(new() { Response = reply });
         });
         await browser.GoToRoomAsync(page);
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+        await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.FillAsync("Hello, pending");
         await textBox.PressAsync("Enter");
@@ -146,7 +146,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             await route.AbortAsync("connectionreset");
         });
         await browser.GoToRoomAsync(page);
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+        await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         const string text = "Worth sending once";
         await textBox.FillAsync(text);
@@ -185,9 +185,10 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         var textBox = page.Locator("#composer textarea[name=text]");
         var error = page.Locator("#composer-error");
 
-        // Invalid (the page's own limit taken off, as an old or tampered page might): the server's message.
-        await author.EvaluateAsync("(input) => input.removeAttribute('maxlength')");
-        await author.FillAsync(new string('A', MessageLimits.AuthorMaxLength + 1));
+        // Invalid (the name check of the page bypassed, as an old or tampered page might): the server's message.
+        await page.PickNameAsync("Ann");
+        await author.EvaluateAsync("(input, name) => { input.removeAttribute('maxlength'); input.value = name; }",
+            new string('A', MessageLimits.AuthorMaxLength + 1));
         await textBox.FillAsync("Said with too long a name");
         var invalid = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
         Assert.Equal(400, invalid.Status);
@@ -198,7 +199,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await Expect(page.Locator("#outbox > li")).ToHaveCountAsync(0);
 
         // Archived after the page was rendered: 409, and the text is still there.
-        await author.FillAsync("Ann");
+        await page.PickNameAsync("Ann Again");
         await using (var db = app.CreateDbContext())
         {
             await db.Rooms.Where(r => r.Slug == Room).ExecuteUpdateAsync(set => set.SetProperty(r => r.IsArchived, true));
@@ -213,30 +214,33 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         browser.AssertNoScriptErrors();
     }
 
-    /// <summary>
-    /// The app has no rate limit for posts yet (it comes with its own issue, answering 429 ProblemDetails with
-    /// Retry-After); until then this answer is given by Playwright's routing, to pin how the page words it.
-    /// </summary>
+    /// <summary>The app's own post rate limit (one post a minute here) answers 429 with Retry-After.</summary>
     [Fact]
     public async Task Too_many_messages_ask_the_writer_to_wait_as_long_as_Retry_After_says()
     {
-        var page = await browser.NewPageAsync();
-        await page.RouteAsync(browser.PostUrl(), route => route.FulfillAsync(new()
+        await using var limited = new ChatApplication(new Dictionary<string, string?>
         {
-            Status = 429,
-            ContentType = "application/problem+json",
-            Headers = new Dictionary<string, string> { ["Retry-After"] = "7" },
-            Body = """{"title":"Too many requests.","status":429}""",
-        }));
-        await browser.GoToRoomAsync(page);
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+            ["RateLimits:PostPermitLimit"] = "1",
+            ["RateLimits:PostWindow"] = "00:01:00",
+        });
+        await using var session = new BrowserSession(chromium.Browser, limited);
+        var page = await session.OpenRoomAsync();
+        await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
+        await textBox.FillAsync("First words");
+        Assert.Equal(201, (await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), session.IsPost())).Status);
+
         await textBox.FillAsync("Fast fingers");
-        await textBox.PressAsync("Enter");
-        await Expect(page.Locator("#composer-error")).ToHaveTextAsync("You're sending too fast; try again in 7 s.");
+        var refused = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), session.IsPost());
+        Assert.Equal(429, refused.Status);
+        var retryAfter = int.Parse(refused.Headers["retry-after"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        await Expect(page.Locator("#composer-error")).ToHaveTextAsync($"You're sending too fast; try again in {retryAfter} s.");
         await Expect(textBox).ToHaveValueAsync("Fast fingers");
         await Expect(page.Locator("#outbox > li")).ToHaveCountAsync(0);
-        browser.AssertNoScriptErrors();
+        using var client = limited.CreateChatClient();
+        Assert.Single(await client.GetWholeHistoryAsync(Room));
+        session.AssertNoScriptErrors();
     }
 
     [Fact]
@@ -253,7 +257,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         var elsewhere = await browser.OpenRoomAsync(context, "harbour");
         await Expect(elsewhere.Locator("#composer textarea[name=text]")).ToHaveValueAsync("");
 
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+        await page.PickNameAsync("Ann");
         var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
         Assert.Equal(201, response.Status);
         await page.ReloadAsync();

@@ -55,7 +55,7 @@ public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IAsy
         await context.GrantPermissionsAsync(["notifications"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
         await context.AddInitScriptAsync(RecordNotifications);
         var page = await browser.OpenRoomAsync(context);
-        await page.Locator("#composer input[name=author]").FillAsync("Ann");
+        await page.PickNameAsync("Ann");
         await Expect(page).ToHaveTitleAsync("General · SseChat");
         using var client = app.CreateChatClient();
 

@@ -10,15 +10,24 @@ export class ScrollManager {
   #pane;
   #newMessagesButton;
   #unseen = 0;
+  // Whether the reader was at the bottom as of the last scroll: a pane that shrinks (a bar above it appears, a phone
+  // keyboard opens) moves no scroll position, so without this a reader at the bottom would slide off it.
+  #pinned = true;
 
   constructor({ pane, newMessagesButton }) {
     this.#pane = pane;
     this.#newMessagesButton = newMessagesButton;
     pane.addEventListener('scroll', () => {
-      if (this.isPinned) {
+      this.#pinned = this.isPinned;
+      if (this.#pinned) {
         this.#setUnseen(0);
       }
     }, { passive: true });
+    new ResizeObserver(() => {
+      if (this.#pinned) {
+        pane.scrollTop = pane.scrollHeight;
+      }
+    }).observe(pane);
     newMessagesButton.addEventListener('click', () => {
       this.scrollToBottom();
       // The button disappears under the keyboard user's focus: hand focus to what they came for.
