@@ -57,6 +57,7 @@ public sealed class ChatOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan TypingExpiry { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
     /// Replay queries (a reconnecting stream catching up) that may run at once; the others wait their turn, so a
     /// reconnect storm queues instead of exhausting the database.
     /// </summary>

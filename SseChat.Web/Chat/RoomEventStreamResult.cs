@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace SseChat.Web.Chat;
 
 /// <summary>Lets a controller action return a room stream; the work is done by <see cref="RoomEventStreamer"/>.</summary>
-/// <param name="admission">The stream's place under the stream caps (<see cref="StreamAdmission"/>), given back when it ends.</param>
-public sealed class RoomEventStreamResult(
-    RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null, IDisposable? admission = null) : IActionResult
+public sealed class RoomEventStreamResult(RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null) : IActionResult
 {
     public RoomSummary Room { get; } = room;
 
@@ -13,14 +11,9 @@ public sealed class RoomEventStreamResult(
 
     public StreamVisitor? Visitor { get; } = visitor;
 
-    public async Task ExecuteResultAsync(ActionContext context)
-    {
-        using (admission)
-        {
-            await context.HttpContext.RequestServices.GetRequiredService<RoomEventStreamer>()
-                .StreamAsync(context.HttpContext, Room, ResumeAfter, Visitor);
-        }
-    }
+    public Task ExecuteResultAsync(ActionContext context) =>
+        context.HttpContext.RequestServices.GetRequiredService<RoomEventStreamer>()
+            .StreamAsync(context.HttpContext, Room, ResumeAfter, Visitor);
 }
 
 /// <summary>The browser (a random id it keeps) and display name behind a stream, for the room's online list.</summary>

@@ -65,6 +65,8 @@ public sealed class StreamController(RoomQueries rooms, StreamAdmission admissio
                     "It holds as many open streams as it allows. Try again in a moment.");
                 return new EmptyResult();
         }
-        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor, admitted);
+        // Given back when the response is done, however it ends (also if a filter or the result throws).
+        HttpContext.Response.RegisterForDispose(admitted!);
+        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor);
     }
 }

@@ -13,6 +13,7 @@ public sealed class StreamPresenceQuery : IValidatableObject
     [FromQuery(Name = "name")]
     [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "name can be at most {1} characters.")]
     [NoControlCharacters]
+    [WellFormedText]
     public string? Name { get; set => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
 
     [FromQuery(Name = "client")]

@@ -72,6 +72,9 @@ internal static class RateLimitingExtensions
             RateLimitPolicies.Streams => (
                 "Too many new connections.",
                 $"This address opened too many streams in a short time. Wait {wait} before reconnecting."),
+            RateLimitPolicies.Typing => (
+                "Too many typing notices.",
+                $"This address sent too many typing notices in a short time. Wait {wait} before the next."),
             AdminClaims.LoginRateLimit => ("Too many attempts.", $"Wait {wait} before trying again."),
             _ => ("Too many requests.", $"Wait {wait} before trying again."),
         };

@@ -3,6 +3,7 @@
 // the list. Each message gets a clientMessageId that is kept until the server confirms it: resending after a
 // timeout can then never store it twice. One message is on its way at a time, so nothing is submitted twice.
 import { DraftStore } from './drafts.js';
+import { randomHexId } from './random-id.js';
 
 // How long a post may take before it counts as failed (and can be retried with the same clientMessageId).
 const SEND_TIMEOUT_MS = 10_000;
@@ -104,7 +105,7 @@ export class Composer {
   async #post(text) {
     if (this.#outgoing?.text !== text) {
       this.#outgoing?.item.remove();
-      this.#outgoing = { text, clientMessageId: newClientMessageId(), item: null };
+      this.#outgoing = { text, clientMessageId: randomHexId(), item: null };
     }
     const outgoing = this.#outgoing;
     outgoing.item?.remove();
@@ -220,12 +221,6 @@ export class Composer {
     this.#errorElement.textContent = message ?? '';
     this.#errorElement.hidden = message === null;
   }
-}
-
-// crypto.randomUUID exists only in secure contexts; getRandomValues works on plain http too.
-function newClientMessageId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function describeProblem(response) {

@@ -1,6 +1,8 @@
 // The text being written in a room, kept in localStorage so a reload (or a crash) does not lose it. One draft per
 // room; cleared once the server has the message. Storage can be unavailable or full (private windows, quotas):
 // then drafts simply are not kept.
+import { readStored, writeStored } from './browser-storage.js';
+
 const KEY_PREFIX = 'ssechat.draft.';
 
 export class DraftStore {
@@ -11,23 +13,11 @@ export class DraftStore {
   }
 
   load() {
-    try {
-      return localStorage.getItem(this.#key) ?? '';
-    } catch {
-      return '';
-    }
+    return readStored(this.#key) ?? '';
   }
 
   save(text) {
-    try {
-      if (text === '') {
-        localStorage.removeItem(this.#key);
-      } else {
-        localStorage.setItem(this.#key, text);
-      }
-    } catch {
-      // Not kept: see above.
-    }
+    writeStored(this.#key, text === '' ? null : text);
   }
 
   clear() {

@@ -1,6 +1,9 @@
 // Who this browser is in the chat: a display name picked once and kept in localStorage (shared by every tab and
 // room), and a random id that tells the server which streams come from the same browser. The compose form's
 // author field stays in the page for visitors without script; with script it is filled from here and hidden.
+import { readStored, writeStored } from './browser-storage.js';
+import { randomHexId } from './random-id.js';
+
 const NAME_KEY = 'ssechat.author';
 const CLIENT_KEY = 'ssechat.client';
 const NAME_MAX_LENGTH = 32; // MessageLimits.AuthorMaxLength on the server
@@ -44,8 +47,8 @@ export class Identity {
     this.#input = form.elements.namedItem('displayName');
     this.#error = error;
     this.#onChange = onChange;
-    this.#clientId = localStorage.getItem(CLIENT_KEY) ?? this.#newClientId();
-    this.#name = validateName(localStorage.getItem(NAME_KEY) ?? '').name ?? '';
+    this.#clientId = readStored(CLIENT_KEY) ?? this.#newClientId();
+    this.#name = validateName(readStored(NAME_KEY) ?? '').name ?? '';
 
     authorField.hidden = true;
     authorField.addEventListener('invalid', () => this.edit('Pick a name before you send.'));
@@ -97,7 +100,7 @@ export class Identity {
     }
     const changed = name !== this.#name;
     this.#name = name;
-    localStorage.setItem(NAME_KEY, name);
+    writeStored(NAME_KEY, name); // where storage is blocked the name lasts as long as the page
     this.#render(false);
     if (changed) {
       this.#onChange(name);
@@ -119,8 +122,8 @@ export class Identity {
   }
 
   #newClientId() {
-    const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-    localStorage.setItem(CLIENT_KEY, id);
+    const id = randomHexId();
+    writeStored(CLIENT_KEY, id);
     return id;
   }
 }

@@ -2,6 +2,8 @@
 // "(3) general · SseChat", cleared when they come back, and, if they opted in with the bell toggle, a browser
 // notification per message. Permission is asked only when the toggle is clicked, never on page load. The caller
 // passes only other people's messages.
+import { readStored, writeStored } from './browser-storage.js';
+
 const ENABLED_STORAGE_KEY = 'ssechat.notifications';
 // Notification bodies are plain text, and long ones are cut.
 const BODY_MAX_LENGTH = 200;
@@ -61,14 +63,14 @@ export class Notifier {
 
   get #enabled() {
     return 'Notification' in window && Notification.permission === 'granted'
-      && localStorage.getItem(ENABLED_STORAGE_KEY) === 'on';
+      && readStored(ENABLED_STORAGE_KEY) === 'on';
   }
 
   async #toggleNotifications() {
     if (this.#enabled) {
-      localStorage.removeItem(ENABLED_STORAGE_KEY);
+      writeStored(ENABLED_STORAGE_KEY, null);
     } else if ((await Notification.requestPermission()) === 'granted') {
-      localStorage.setItem(ENABLED_STORAGE_KEY, 'on');
+      writeStored(ENABLED_STORAGE_KEY, 'on');
     }
     this.#showToggle();
   }

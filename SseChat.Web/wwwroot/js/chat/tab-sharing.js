@@ -6,6 +6,7 @@
 // Where Web Locks are missing (a page served over plain HTTP from a host other than localhost is not a secure
 // context), every tab simply keeps its own stream.
 import { isPersisted } from './room-stream.js';
+import { randomHexId } from './random-id.js';
 
 const LOCK_PREFIX = 'ssechat.stream.';
 const CHANNEL_PREFIX = 'ssechat.room.';
@@ -18,7 +19,7 @@ export class TabSharing {
   #stream = null;
   #channel = null;
   #leader = false;
-  #tabId = newTabId();
+  #tabId = randomHexId(8);
   #status = 'connecting';
   #presence = null;
   #recent = [];
@@ -169,8 +170,4 @@ export class TabSharing {
   #post(message) {
     this.#channel?.postMessage(message);
   }
-}
-
-function newTabId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

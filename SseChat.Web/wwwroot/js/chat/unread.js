@@ -2,46 +2,42 @@
 // room while the tab was visible; the room list compares that with each room's latest seq and counts the messages
 // after it with the JSON history endpoint. Rooms this browser never opened get no marker: it has not "looked"
 // at them yet, so nothing there is news to it.
+import { readStored, writeStored } from './browser-storage.js';
+
 const SEEN_KEY_PREFIX = 'ssechat.seen.';
 // Counts above this show as "99+"; one more than it is fetched to know.
 const UNREAD_CAP = 99;
 
 /** Records that this browser has shown the room up to seq (never moves backwards). */
 export function markSeen(room, seq) {
-  try {
-    const seen = readSeen(room);
-    if (seen === null || seq > seen) {
-      localStorage.setItem(SEEN_KEY_PREFIX + room, String(seq));
-    }
-  } catch {
-    // Storage unavailable: unread markers simply do not work in this browser.
+  const seen = readSeen(room);
+  if (seen === null || seq > seen) {
+    writeStored(SEEN_KEY_PREFIX + room, String(seq)); // without storage, unread markers simply do not work
   }
 }
 
 /**
  * Marks, in the room list, each room with events after what this browser saw there. Each room element carries
  * data-room (slug), data-last-seq and data-history-url, and holds a hidden .room-unread badge. The list gets
- * data-unread="shown" once every room is done.
+ * data-unread="shown" once every room is done. The list's data-history-max-page-size is the most the history
+ * endpoint gives at once (Chat:HistoryMaxPageSize).
  */
 export async function showUnread(list) {
-  await Promise.all(Array.from(list.querySelectorAll('[data-room]'), showRoomUnread));
+  const fetched = Math.min(UNREAD_CAP + 1, Number(list.dataset.historyMaxPageSize));
+  await Promise.all(Array.from(list.querySelectorAll('[data-room]'), (room) => showRoomUnread(room, fetched)));
   list.dataset.unread = 'shown';
 }
 
-async function showRoomUnread(element) {
-  let seen;
-  try {
-    seen = readSeen(element.dataset.room);
-  } catch {
-    return;
-  }
+/** fetched: how many of the latest messages to count in; more unread than fit in it show as "N+". */
+async function showRoomUnread(element, fetched) {
+  const seen = readSeen(element.dataset.room);
   if (seen === null || Number(element.dataset.lastSeq) <= seen) {
     return;
   }
   const badge = element.querySelector('.room-unread');
   try {
     const url = new URL(element.dataset.historyUrl, location.href);
-    url.searchParams.set('limit', String(UNREAD_CAP + 1));
+    url.searchParams.set('limit', String(fetched));
     const response = await fetch(url, { headers: { Accept: 'application/json' } });
     if (!response.ok) {
       throw new Error(`History request failed with ${response.status}`);
@@ -50,7 +46,8 @@ async function showRoomUnread(element) {
     if (unread === 0) {
       return; // only room changes or removals happened since
     }
-    const count = unread > UNREAD_CAP ? `${UNREAD_CAP}+` : String(unread);
+    const shown = Math.min(UNREAD_CAP, fetched);
+    const count = unread > UNREAD_CAP || unread === fetched ? `${shown}+` : String(unread);
     setBadge(badge, count, unread === 1 ? ' unread message' : ' unread messages');
   } catch {
     setBadge(badge, 'new', ' messages'); // something happened, but how much could not be counted
@@ -69,6 +66,6 @@ function setBadge(badge, count, words) {
 }
 
 function readSeen(room) {
-  const value = localStorage.getItem(SEEN_KEY_PREFIX + room);
+  const value = readStored(SEEN_KEY_PREFIX + room);
   return value === null ? null : Number(value);
 }
