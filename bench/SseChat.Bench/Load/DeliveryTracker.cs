@@ -1,0 +1,102 @@
+using HdrHistogram;
+
+namespace SseChat.Bench.Load;
+
+/// <summary>
+/// Everything one load process learns from its subscribers in the current phase: the latency of every delivery
+/// (microseconds, HdrHistogram), and per subscriber and poster which running numbers arrived, so that missing and
+/// duplicated deliveries are counted exactly.
+/// </summary>
+internal sealed class DeliveryTracker
+{
+    public const long HighestMicroseconds = 10 * 60 * 1_000_000L;
+
+    private readonly LongConcurrentHistogram latency = new(1, HighestMicroseconds, 3);
+    private long deliveries;
+    private long duplicated;
+
+    public int Phase { get; private set; } = -1;
+
+    public LongConcurrentHistogram Latency => latency;
+
+    public long Deliveries => Interlocked.Read(ref deliveries);
+
+    public long Duplicated => Interlocked.Read(ref duplicated);
+
+    /// <summary>Starts a phase: counts and latencies from before are forgotten (the caller has reported them).</summary>
+    public void BeginPhase(int phase, IEnumerable<SubscriberState> subscribers)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.ResetCounts();
+        }
+        latency.Reset();
+        Interlocked.Exchange(ref deliveries, 0);
+        Interlocked.Exchange(ref duplicated, 0);
+        Phase = phase;
+    }
+
+    public void Record(SubscriberState subscriber, Delivery delivery)
+    {
+        subscriber.SawSeq(delivery.Seq);
+        if (delivery.Stamp is not { } stamp || stamp.Phase != Phase || !subscriber.Measured)
+        {
+            return; // a replayed message, or one posted before this phase or before this subscriber was measured
+        }
+        var elapsedTicks = System.Diagnostics.Stopwatch.GetTimestamp() - stamp.SentAt;
+        Interlocked.Increment(ref deliveries);
+        if (!subscriber.Take(stamp.Poster, stamp.Number))
+        {
+            Interlocked.Increment(ref duplicated);
+            return;
+        }
+        var micros = elapsedTicks * 1_000_000 / System.Diagnostics.Stopwatch.Frequency;
+        latency.RecordValue(Math.Clamp(micros, 1, HighestMicroseconds));
+    }
+}
+
+/// <summary>One subscriber's view of the phase; written only by its own receive loop.</summary>
+internal sealed class SubscriberState(bool measured)
+{
+    private readonly int[] lastNumber = new int[Stamp.MaxPosters];
+    private readonly int[] received = new int[Stamp.MaxPosters];
+    private long lastSeq;
+
+    public bool Measured { get; } = measured;
+
+    public long LastSeq => Volatile.Read(ref lastSeq);
+
+    /// <summary>False while the subscriber is not (or no longer) connected.</summary>
+    public volatile bool Connected;
+
+    public void SawSeq(long seq)
+    {
+        if (seq > lastSeq)
+        {
+            Volatile.Write(ref lastSeq, seq);
+        }
+    }
+
+    /// <summary>
+    /// True for a new message. Each poster waits for one post's answer before the next, and every server delivers a
+    /// room's messages in order, so a number not above the last one seen is a duplicate (or out of order).
+    /// </summary>
+    public bool Take(int poster, int number)
+    {
+        if (number <= lastNumber[poster])
+        {
+            return false;
+        }
+        lastNumber[poster] = number;
+        Volatile.Write(ref received[poster], received[poster] + 1);
+        return true;
+    }
+
+    public int Received(int poster) => Volatile.Read(ref received[poster]);
+
+    public void ResetCounts()
+    {
+        Array.Clear(lastNumber);
+        Array.Clear(received);
+    }
+}
