@@ -42,7 +42,9 @@ internal sealed class FormPoster(HttpClient http, string author, string? token) 
         var fields = new List<KeyValuePair<string, string>> { new("author", author), new("text", text) };
         if (token is not null)
         {
+            // SseChat's compose script sends the form's token and a fresh clientMessageId with every draft.
             fields.Add(new("__RequestVerificationToken", token));
+            fields.Add(new("clientMessageId", Guid.NewGuid().ToString("N")));
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, $"rooms/{InMemoryServer.RoomSlug}/messages")
         {
