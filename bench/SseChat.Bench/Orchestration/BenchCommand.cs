@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using HdrHistogram;
 using Spectre.Console;
@@ -13,6 +14,9 @@ namespace SseChat.Bench.Orchestration;
 internal static class BenchCommand
 {
     private const int WarmUpMessages = 50;
+
+    // Enough connects and posts that the paths measured run optimized (tier-1) code, not the JIT's first tier.
+    private const int WarmUpSubscribers = 500;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -51,7 +55,12 @@ internal static class BenchCommand
                         var kind = options.Servers[s];
                         var task = progress.AddTask($"run {run}, {kind}");
                         var session = new ServerSession(options, kind, run, s, scratch, results,
-                            status => task.Description = $"run {run}, {kind}: {Markup.Escape(status)}");
+                            status =>
+                            {
+                                task.Description = $"run {run}, {kind}: {Markup.Escape(status)}";
+                                File.AppendAllText(Path.Combine(scratch, "steps.log"),
+                                    string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} run {run} {kind}: {status}\n"));
+                            });
                         await session.RunAsync();
                         task.Description = $"run {run}, {kind}: done";
                         task.Value = task.MaxValue;
@@ -117,7 +126,7 @@ internal static class BenchCommand
         private async Task WarmUpAsync(ServerProcess server)
         {
             status("warming up");
-            await ConnectAsync(agents, 50);
+            await ConnectAsync(agents, WarmUpSubscribers);
             await using var poster = await Posters.CreateAsync(kind, server.BaseUrl, "warm-up");
             var posted = await PostAsync([poster], rate: 50, WarmUpMessages / 50.0);
             await ReportAsync(agents, posted.Sent);
@@ -127,16 +136,20 @@ internal static class BenchCommand
 
         private async Task FanoutAsync(ServerProcess server)
         {
-            var idleBytes = server.ResidentBytes;
+            // Memory per connection is the growth of the server's resident set over each step's new connections:
+            // a difference of two nearby sizes is less thrown off by garbage the GC has not yet returned than a
+            // difference from an idle server.
+            var residentBefore = server.ResidentBytes;
             var connected = 0;
             await using var poster = await Posters.CreateAsync(kind, server.BaseUrl, "fan-out");
             foreach (var size in options.Subscribers.Order())
             {
                 status($"fan-out: connecting {size:N0} subscribers");
                 var connect = await ConnectAsync(agents, size - connected);
-                connected = size;
                 await Task.Delay(2000); // settle: connect-time garbage collected, queues idle
-                var bytesPerConnection = (double)(server.ResidentBytes - idleBytes) / size;
+                var resident = server.ResidentBytes;
+                var bytesPerConnection = (double)(resident - residentBefore) / (size - connected);
+                (residentBefore, connected) = (resident, size);
 
                 status($"fan-out: {size:N0} subscribers, {options.FanoutRate} msg/s for {options.Duration.TotalSeconds} s");
                 var (serverCpu, clientCpu) = (server.CpuTime, ClientCpu(agents));

@@ -7,6 +7,33 @@ namespace SseChat.Bench.Orchestration;
 /// <summary>Starts child processes pinned to a core with <c>taskset</c>; they are always stopped by their PID.</summary>
 internal static class Pinned
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> Running = new();
+
+    static Pinned()
+    {
+        // Ctrl+C or a SIGTERM to the bench must not leave servers behind: each child is ended by its own PID.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        Console.CancelKeyPress += (_, _) => KillAll();
+    }
+
+    private static void KillAll()
+    {
+        foreach (var process in Running.Values)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+        }
+    }
+
     public static Process Start(int core, string workingDirectory, IEnumerable<string> command,
         IReadOnlyDictionary<string, string>? environment = null, bool redirectInput = false)
     {
@@ -29,7 +56,10 @@ internal static class Pinned
             start.Environment[name] = value;
         }
         // taskset execs the program, so this PID is the program's own.
-        return Process.Start(start) ?? throw new InvalidOperationException("taskset did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("taskset did not start.");
+        Running[process.Id] = process;
+        process.Exited += (_, _) => Running.TryRemove(process.Id, out _);
+        return process;
     }
 
     /// <summary>The bench program itself, to be run in another mode.</summary>
@@ -142,7 +172,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode && !process.HasExited)
                 {
                     return;
                 }

@@ -30,7 +30,7 @@ internal static class Report
         {
             Line($"### Fan-out: one room, {options.FanoutRate} messages/s for {options.Duration.TotalSeconds:F0} s");
             Line();
-            Line("| server | subscribers | p50 ms | p99 ms | max ms | connect s | connect failures | server KB/conn | server CPU % | client CPU % | deliveries | missing | duplicated |");
+            Line("| server | subscribers | p50 ms | p99 ms | max ms | connect s | connect failures | server KB/conn (step) | server CPU % | client CPU % | deliveries | missing | duplicated |");
             Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var group in results.Fanout.GroupBy(r => (r.Subscribers, r.Server)).OrderBy(g => g.Key.Subscribers).ThenBy(g => Order(g.Key.Server)))
             {

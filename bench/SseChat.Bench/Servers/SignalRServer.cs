@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.SignalR;
 
 namespace SseChat.Bench.Servers;
@@ -17,6 +18,8 @@ internal static class SignalRServer
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The log levels SseChat's appsettings.json sets: no log line per request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<SignalRRoomHistory>();
         var app = builder.Build();
