@@ -58,7 +58,9 @@ internal sealed class DeliveryTracker
 /// <summary>One subscriber's view of the phase; written only by its own receive loop.</summary>
 internal sealed class SubscriberState(bool measured)
 {
-    private readonly int[] lastNumber = new int[Stamp.MaxPosters];
+    // Per poster, one bit per running number received: paced posts are sent without waiting for the one before,
+    // so they may arrive in any order, and only a set tells a duplicate from a late one.
+    private readonly ulong[]?[] seen = new ulong[Stamp.MaxPosters][];
     private readonly int[] received = new int[Stamp.MaxPosters];
     private long lastSeq;
 
@@ -77,17 +79,22 @@ internal sealed class SubscriberState(bool measured)
         }
     }
 
-    /// <summary>
-    /// True for a new message. Each poster waits for one post's answer before the next, and every server delivers a
-    /// room's messages in order, so a number not above the last one seen is a duplicate (or out of order).
-    /// </summary>
+    /// <summary>True for a message not received before.</summary>
     public bool Take(int poster, int number)
     {
-        if (number <= lastNumber[poster])
+        var index = number - 1;
+        var bits = seen[poster] ??= new ulong[4];
+        if (index >> 6 >= bits.Length)
+        {
+            Array.Resize(ref bits, Math.Max(bits.Length * 2, (index >> 6) + 1));
+            seen[poster] = bits;
+        }
+        var mask = 1UL << (index & 63);
+        if ((bits[index >> 6] & mask) != 0)
         {
             return false;
         }
-        lastNumber[poster] = number;
+        bits[index >> 6] |= mask;
         Volatile.Write(ref received[poster], received[poster] + 1);
         return true;
     }
@@ -96,7 +103,7 @@ internal sealed class SubscriberState(bool measured)
 
     public void ResetCounts()
     {
-        Array.Clear(lastNumber);
+        Array.Clear(seen);
         Array.Clear(received);
     }
 }

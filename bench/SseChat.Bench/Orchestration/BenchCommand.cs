@@ -32,6 +32,15 @@ internal static class BenchCommand
         }
 
         Directory.CreateDirectory(options.OutputDirectory);
+        if (options.ReportOnly)
+        {
+            // Renders the tables and the chart again from results.json, e.g. of a run that was interrupted.
+            await using var saved = File.OpenRead(Path.Combine(options.OutputDirectory, "results.json"));
+            var previous = await JsonSerializer.DeserializeAsync(saved, ResultsJsonContext.Default.BenchResults)
+                ?? throw new InvalidOperationException("results.json is empty.");
+            Report.Write(options, previous);
+            return 0;
+        }
         var scratch = Directory.CreateTempSubdirectory("ssechat-bench-").FullName;
         var results = new BenchResults
         {
@@ -276,14 +285,44 @@ internal static class BenchCommand
             var started = Stopwatch.GetTimestamp();
             var end = seconds is { } s ? started + (long)(s * Stopwatch.Frequency) : long.MaxValue;
             var currentPhase = phase;
+            var gate = new Lock();
+
+            async Task PostOneAsync(IPoster poster, int p, int number)
+            {
+                var sentAt = Stopwatch.GetTimestamp();
+                long? seq;
+                try
+                {
+                    seq = await poster.PostAsync(new Stamp(currentPhase, p, number, sentAt).Format(), CancellationToken.None);
+                }
+                catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or IOException)
+                {
+                    seq = null;
+                }
+                lock (gate)
+                {
+                    latency.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(sentAt).TotalMicroseconds));
+                    if (seq is { } stored)
+                    {
+                        sent[p]++;
+                        lastSeq = Math.Max(lastSeq, stored);
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+                }
+            }
+
             await Task.WhenAll(posters.Select(async (poster, p) =>
             {
+                var inFlight = new List<Task>();
                 for (var number = 1; ; number++)
                 {
                     var due = rate is { } r ? started + ((number - 1) * Stopwatch.Frequency / r) : Stopwatch.GetTimestamp();
                     if (due >= end || (count is { } c && number > c) || cancellationToken.IsCancellationRequested)
                     {
-                        return;
+                        break;
                     }
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                     if (wait > TimeSpan.Zero)
@@ -294,43 +333,23 @@ internal static class BenchCommand
                         }
                         catch (OperationCanceledException)
                         {
-                            return;
+                            break;
                         }
                     }
-                    var sentAt = Stopwatch.GetTimestamp();
-                    long? seq;
-                    try
+                    if (rate is null)
                     {
-                        seq = await poster.PostAsync(new Stamp(currentPhase, p, number, sentAt).Format(), CancellationToken.None);
-                    }
-                    catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or IOException)
-                    {
-                        seq = null;
-                    }
-                    latency.RecordValue(Math.Max(1, (long)Stopwatch.GetElapsedTime(sentAt).TotalMicroseconds));
-                    if (seq is { } stored)
-                    {
-                        sent[p]++;
-                        InterlockedMax(ref lastSeq, stored);
+                        await PostOneAsync(poster, p, number); // as fast as answers come: one at a time
                     }
                     else
                     {
-                        Interlocked.Increment(ref failed);
+                        // Paced posts go out on schedule whether or not the previous one was answered (an open
+                        // loop), so a slow server cannot slow the offered load down and hide its own latency.
+                        inFlight.Add(PostOneAsync(poster, p, number));
                     }
                 }
+                await Task.WhenAll(inFlight);
             }));
             return new Posted(sent, failed, latency, Stopwatch.GetElapsedTime(started), lastSeq);
-        }
-
-        private static void InterlockedMax(ref long target, long value)
-        {
-            for (var current = Interlocked.Read(ref target); value > current; current = Interlocked.Read(ref target))
-            {
-                if (Interlocked.CompareExchange(ref target, value, current) == current)
-                {
-                    return;
-                }
-            }
         }
 
         private static async Task<Reported> ReportAsync(AgentPool agents, int[] sent)

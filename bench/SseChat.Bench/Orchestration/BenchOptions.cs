@@ -34,6 +34,8 @@ internal sealed record BenchOptions
 
     public string CommandLine { get; init; } = "";
 
+    public bool ReportOnly { get; init; }
+
     public const string Usage = """
         usage: bench/run.sh [options]
           --runs N              repetitions; every figure is the median (default 3)
@@ -43,7 +45,8 @@ internal sealed record BenchOptions
           --servers LIST        ssechat,memory,signalr (default all)
           --resume-clients N    clients reconnecting at once (default 1000)
           --quick               a smoke run: 1 run, 200 and 1000 subscribers, 5 s
-          --output DIR          where results.json, results.md and the charts go (default docs/benchmarks)
+          --output DIR          where results.json, results.md and the chart go (default docs/benchmarks)
+          --report-only         only render results.md and the chart again from DIR/results.json
           --web DIR             the published SseChat.Web (run.sh passes it)
         """;
 
@@ -64,6 +67,7 @@ internal sealed record BenchOptions
                 "--servers" => options with { Servers = Next().Split(',') },
                 "--resume-clients" => options with { ResumeClients = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--quick" => options with { Runs = 1, Subscribers = [200, 1_000], Duration = TimeSpan.FromSeconds(5), ResumeClients = 200 },
+                "--report-only" => options with { ReportOnly = true },
                 "--output" => options with { OutputDirectory = Path.GetFullPath(Next()) },
                 "--web" => options with { WebDirectory = web = Path.GetFullPath(Next()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using SseChat.Bench.Load;
 
@@ -13,8 +14,11 @@ internal static class Pinned
     {
         // Ctrl+C or a SIGTERM to the bench must not leave servers behind: each child is ended by its own PID.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-        Console.CancelKeyPress += (_, _) => KillAll();
+        Signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll()),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll())];
     }
+
+    private static PosixSignalRegistration[] Signals { get; }
 
     private static void KillAll()
     {

@@ -30,11 +30,11 @@ public sealed record BenchResults
 
     public required string Machine { get; init; }
 
-    public List<FanoutResult> Fanout { get; } = [];
+    public List<FanoutResult> Fanout { get; init; } = [];
 
-    public List<ThroughputResult> Throughput { get; } = [];
+    public List<ThroughputResult> Throughput { get; init; } = [];
 
-    public List<ResumeResult> Resume { get; } = [];
+    public List<ResumeResult> Resume { get; init; } = [];
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
