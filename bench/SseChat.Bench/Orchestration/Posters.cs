@@ -81,21 +81,42 @@ internal sealed class SseChatPoster
     }
 }
 
-/// <summary>The SignalR client invoking the hub's Post, which answers once the group send is done.</summary>
-internal sealed class SignalRPoster(HubConnection connection, string author) : IPoster
+/// <summary>
+/// The SignalR client invoking the hub's Post, which answers once the group send is done. A hub runs one client
+/// connection's invocations one after another, so a poster takes a few connections in turn: paced posts, which go
+/// out without waiting for the previous answer, then reach the hub as several users' posts would, as SseChat's
+/// HTTP posts do over several connections.
+/// </summary>
+internal sealed class SignalRPoster(HubConnection[] connections, string author) : IPoster
 {
+    private const int Connections = 4;
+    private int next;
+
     public static async Task<IPoster> CreateAsync(Uri baseUrl, string author)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseUrl, SignalRServer.HubPath), Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets,
-                options => options.SkipNegotiation = true)
-            .Build();
-        await connection.StartAsync();
-        return new SignalRPoster(connection, author);
+        var connections = new HubConnection[Connections];
+        for (var i = 0; i < connections.Length; i++)
+        {
+            connections[i] = new HubConnectionBuilder()
+                .WithUrl(new Uri(baseUrl, SignalRServer.HubPath), Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets,
+                    options => options.SkipNegotiation = true)
+                .Build();
+            await connections[i].StartAsync();
+        }
+        return new SignalRPoster(connections, author);
     }
 
-    public async Task<long?> PostAsync(string text, CancellationToken cancellationToken) =>
-        await connection.InvokeAsync<long>(nameof(ChatHub.Post), InMemoryServer.RoomSlug, author, text, cancellationToken);
+    public async Task<long?> PostAsync(string text, CancellationToken cancellationToken)
+    {
+        var connection = connections[(uint)Interlocked.Increment(ref next) % connections.Length];
+        return await connection.InvokeAsync<long>(nameof(ChatHub.Post), InMemoryServer.RoomSlug, author, text, cancellationToken);
+    }
 
-    public ValueTask DisposeAsync() => connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
 }
