@@ -98,11 +98,13 @@ internal static class Pinned
     {
         var writer = new StreamWriter(file, append: true) { AutoFlush = true };
         var gate = new Lock();
+        var closed = false;
         void Write(string? line)
         {
-            if (line is not null)
+            lock (gate)
             {
-                lock (gate)
+                // The last lines may still be delivered after Exited has closed the file: they are dropped.
+                if (line is not null && !closed)
                 {
                     writer.WriteLine(line);
                 }
@@ -115,7 +117,14 @@ internal static class Pinned
             process.OutputDataReceived += (_, e) => Write(e.Data);
             process.BeginOutputReadLine();
         }
-        process.Exited += (_, _) => writer.Dispose();
+        process.Exited += (_, _) =>
+        {
+            lock (gate)
+            {
+                closed = true;
+                writer.Dispose();
+            }
+        };
         process.EnableRaisingEvents = true;
     }
 }
