@@ -34,6 +34,13 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1, 100_000)]
     public int ReplayPageSize { get; set; } = 500;
 
+    /// <summary>
+    /// Most recent event frames kept in memory per room, so that a client reconnecting at most this many events
+    /// behind is replayed from memory rather than the database. 0 turns the cache off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int ReplayCacheSize { get; set; } = 1024;
+
     /// <summary>Most posts committed in one transaction when they arrive together.</summary>
     [Range(1, 10_000)]
     public int WriteBatchSize { get; set; } = 256;

@@ -87,7 +87,7 @@ public sealed partial class RoomEventStreamer(
                 lastSent = room.LastSeq;
             }
 
-            var replay = await ReplayAsync(output, roomId, lastSent, cancellationToken);
+            var replay = await ReplayAsync(output, roomId, lastSent, room.LastSeq, cancellationToken);
             replayed = replay.Count;
             metrics.Replayed(replay.Count);
             LogStreamOpened(room.Slug, roomId, resumeAfter, replay.Count, reset);
@@ -113,7 +113,7 @@ public sealed partial class RoomEventStreamer(
                         {
                             // A frame never reached this node's fan-out (a publish failed after its commit): the
                             // database has it, so fill the gap from there rather than skip past it.
-                            var filled = await ReplayAsync(output, roomId, lastSent, cancellationToken);
+                            var filled = await ReplayAsync(output, roomId, lastSent, seq - 1, cancellationToken);
                             lastSent = filled.LastSent;
                             replayed += filled.Count;
                         }
@@ -179,9 +179,24 @@ public sealed partial class RoomEventStreamer(
         }
     }
 
+    /// <summary>
+    /// Writes every event after <paramref name="afterSeq"/>: from the room's kept frames when they reach back that far
+    /// and forward to <paramref name="throughSeq"/> (what the database is known to hold), else from the database.
+    /// </summary>
     private async Task<(long LastSent, int Count)> ReplayAsync(
-        PipeWriter output, int roomId, long afterSeq, CancellationToken cancellationToken)
+        PipeWriter output, int roomId, long afterSeq, long throughSeq, CancellationToken cancellationToken)
     {
+        var kept = new List<SseFrame>();
+        if (broadcaster.TryGetRecent(roomId, afterSeq, throughSeq, kept))
+        {
+            foreach (var frame in kept)
+            {
+                output.Write(frame.Utf8.Span);
+            }
+            await output.FlushAsync(cancellationToken);
+            return (kept.Count > 0 ? kept[^1].Seq!.Value : afterSeq, kept.Count);
+        }
+
         var pageSize = options.Value.ReplayPageSize;
         var lastSent = afterSeq;
         var count = 0;

@@ -3,23 +3,36 @@ using SseChat.Web.Data;
 
 namespace SseChat.Web.Chat;
 
-/// <summary>The read side: untracked queries over rooms and their events.</summary>
-public sealed class RoomQueries(ChatDbContext db)
+/// <summary>
+/// The read side: untracked queries over rooms and their events. Each query takes a context from the factory and
+/// lets it go at once, so that a stream, a request that lasts for hours, does not keep a DbContext (and its change
+/// tracker and services) alive per connection.
+/// </summary>
+public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
 {
-    public Task<RoomSummary?> FindAsync(string slug, CancellationToken cancellationToken) =>
-        db.Rooms.AsNoTracking()
+    public async Task<RoomSummary?> FindAsync(string slug, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Rooms.AsNoTracking()
             .Where(r => r.Slug == slug)
             .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
             .SingleOrDefaultAsync(cancellationToken);
+    }
 
-    public Task<bool> ExistsAsync(int roomId, CancellationToken cancellationToken) =>
-        db.Rooms.AnyAsync(r => r.Id == roomId, cancellationToken);
+    public async Task<bool> ExistsAsync(int roomId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Rooms.AnyAsync(r => r.Id == roomId, cancellationToken);
+    }
 
-    public Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken) =>
-        db.Rooms.AsNoTracking()
+    public async Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Rooms.AsNoTracking()
             .OrderBy(r => r.Name)
             .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
             .ToListAsync(cancellationToken);
+    }
 
     /// <summary>
     /// Up to <paramref name="limit"/> messages with seq below <paramref name="beforeSeq"/>, oldest first; removed
@@ -28,6 +41,7 @@ public sealed class RoomQueries(ChatDbContext db)
     public async Task<List<ChatMessage>> GetMessagesBeforeAsync(
         int roomId, long beforeSeq, int limit, CancellationToken cancellationToken)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var newestFirst = await db.RoomEvents.AsNoTracking()
             .Where(e => e.RoomId == roomId && e.Seq < beforeSeq && e.Kind == RoomEventKind.Message && e.RemovedAt == null)
             .OrderByDescending(e => e.Seq)
@@ -39,13 +53,16 @@ public sealed class RoomQueries(ChatDbContext db)
     }
 
     /// <summary>The next page of persisted events after <paramref name="afterSeq"/>, in seq order, for replay.</summary>
-    public Task<List<RoomEvent>> GetEventsAfterAsync(
-        int roomId, long afterSeq, int limit, CancellationToken cancellationToken) =>
-        db.RoomEvents.AsNoTracking()
+    public async Task<List<RoomEvent>> GetEventsAfterAsync(
+        int roomId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.RoomEvents.AsNoTracking()
             .Where(e => e.RoomId == roomId && e.Seq > afterSeq)
             .OrderBy(e => e.Seq)
             .Take(limit)
             .ToListAsync(cancellationToken);
+    }
 }
 
 public sealed record RoomSummary(int Id, string Slug, string Name, string Topic, bool IsArchived, long LastSeq);

@@ -28,6 +28,9 @@ public sealed class RoomSubscription : IDisposable
 
     public int RoomId { get; }
 
+    /// <summary>Where the room's subscriber list keeps this subscription (-1 when not in it); guarded by that list's lock.</summary>
+    internal int Slot { get; set; } = -1;
+
     public ChannelReader<SseFrame> Frames => queue.Reader;
 
     /// <summary>Cancelled when the subscriber was dropped for falling too far behind.</summary>

@@ -13,4 +13,10 @@ public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8, bool EndsStr
     /// 0 for frames nobody published (heartbeats, replays). Streams measure the fan-out latency from it.
     /// </summary>
     public long CommittedAt { get; init; }
+
+    /// <summary>
+    /// True for an event that changes how an earlier one replays (a removal: the removed message then replays
+    /// without its text), so copies of earlier frames kept for replay must be let go.
+    /// </summary>
+    public bool RewritesEarlierEvents { get; init; }
 }

@@ -41,13 +41,7 @@ public static class SseFrames
             },
             ChatJsonContext.Default.ChatMessage,
             roomEvent.Seq),
-        RoomEventKind.Delete => EncodeAsync(
-            new SseItem<MessageRemoval>(new MessageRemoval(roomEvent.Seq, roomEvent.MessageSeq ?? 0), DeleteEventType)
-            {
-                EventId = roomEvent.Seq.ToString(CultureInfo.InvariantCulture),
-            },
-            ChatJsonContext.Default.MessageRemoval,
-            roomEvent.Seq),
+        RoomEventKind.Delete => ForRemovalAsync(roomEvent),
         RoomEventKind.Room => EncodeAsync(
             new SseItem<RoomChange>(
                 new RoomChange(roomEvent.Seq, roomEvent.RoomName ?? "", roomEvent.RoomTopic ?? "", roomEvent.RoomArchived ?? false),
@@ -59,6 +53,15 @@ public static class SseFrames
             roomEvent.Seq),
         _ => throw new ArgumentOutOfRangeException(nameof(roomEvent), roomEvent.Kind, "Unknown event kind."),
     };
+
+    private static async ValueTask<SseFrame> ForRemovalAsync(RoomEvent roomEvent) =>
+        await EncodeAsync(
+            new SseItem<MessageRemoval>(new MessageRemoval(roomEvent.Seq, roomEvent.MessageSeq ?? 0), DeleteEventType)
+            {
+                EventId = roomEvent.Seq.ToString(CultureInfo.InvariantCulture),
+            },
+            ChatJsonContext.Default.MessageRemoval,
+            roomEvent.Seq) with { RewritesEarlierEvents = true };
 
     /// <summary>The last frame of every stream of a deleted room: id-less, so it never moves a cursor.</summary>
     public static SseFrame RoomGone { get; } = EncodeEphemeral(

@@ -61,7 +61,7 @@ public sealed class ChatMetrics
                 HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
             });
         replayEvents = meter.CreateHistogram(
-            "ssechat.replay.events", "{event}", "Events replayed from the database when a stream (re)connects.",
+            "ssechat.replay.events", "{event}", "Events replayed when a stream (re)connects, from the recent frames kept in memory or from the database.",
             tags: null,
             new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1, 10, 50, 100, 500, 1000, 5000, 10000] });
         meter.CreateObservableCounter(
