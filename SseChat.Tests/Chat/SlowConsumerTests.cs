@@ -18,6 +18,25 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
     private const int Messages = 400;
 
     [Fact]
+    public void Presence_and_typing_notices_never_drop_a_subscriber_whose_queue_is_full_but_events_do()
+    {
+        var broadcaster = App.Services.GetRequiredService<RoomBroadcaster>();
+        using var busy = broadcaster.Subscribe(roomId: 1);
+
+        // Four times the queue of chatter, none of it read: the subscriber is kept, its queue full.
+        for (var i = 0; i < 4 * 16; i++)
+        {
+            broadcaster.Publish(1, i % 2 == 0 ? SseFrames.Presence(["Ann", $"Guest {i}"], 2) : SseFrames.Typing("Ann", TimeSpan.FromSeconds(5)));
+        }
+        Assert.False(busy.IsDropped);
+        Assert.Equal(16, busy.Frames.Count);
+
+        // Anything that is not chatter finds the queue full: now it is too far behind, and dropped.
+        broadcaster.Publish(1, SseFrames.Heartbeat);
+        Assert.True(busy.IsDropped);
+    }
+
+    [Fact]
     public async Task Stalled_subscriber_is_dropped_without_delaying_others_and_resumes_from_its_last_id()
     {
         var baseAddress = App.BaseAddress;

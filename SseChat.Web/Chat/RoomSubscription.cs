@@ -44,7 +44,7 @@ public sealed class RoomSubscription : IDisposable
 
     internal void Offer(SseFrame frame)
     {
-        if (!queue.Writer.TryWrite(frame) && Close(dropping: true))
+        if (!queue.Writer.TryWrite(frame) && !frame.Skippable && Close(dropping: true))
         {
             owner.CountDropped();
             // Leaving the room and signalling the stream happen on the thread pool, so a mass drop never stalls

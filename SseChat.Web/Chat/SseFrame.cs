@@ -19,4 +19,11 @@ public sealed record SseFrame(long? Seq, ReadOnlyMemory<byte> Utf8, bool EndsStr
     /// without its text), so copies of earlier frames kept for replay must be let go.
     /// </summary>
     public bool RewritesEarlierEvents { get; init; }
+
+    /// <summary>
+    /// True for a notice a full queue may do without (presence, typing): the next presence snapshot supersedes it and
+    /// typing expires by itself, so a subscriber that is busy catching up is never dropped for chatter. Persisted
+    /// events and heartbeats are never skippable: a full queue on those means the subscriber is too far behind.
+    /// </summary>
+    public bool Skippable { get; init; }
 }

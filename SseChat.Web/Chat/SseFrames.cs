@@ -77,12 +77,12 @@ public static class SseFrames
     /// <summary>Who is online in a room: id-less, sent to every stream of the room whenever the list changes.</summary>
     public static SseFrame Presence(IReadOnlyList<string> online, int count) => EncodeEphemeral(
         new SseItem<PresencePayload>(new PresencePayload(online, count), PresenceEventType),
-        ChatJsonContext.Default.PresencePayload);
+        ChatJsonContext.Default.PresencePayload) with { Skippable = true };
 
     /// <summary>Someone is typing: id-less, never stored.</summary>
     public static SseFrame Typing(string author, TimeSpan expiresIn) => EncodeEphemeral(
         new SseItem<TypingPayload>(new TypingPayload(author, (long)expiresIn.TotalMilliseconds), TypingEventType),
-        ChatJsonContext.Default.TypingPayload);
+        ChatJsonContext.Default.TypingPayload) with { Skippable = true };
 
     // Formatting into a MemoryStream never actually waits, so the synchronous wait cannot block; it lets callers
     // encode while holding a lock that keeps their frames in order.
