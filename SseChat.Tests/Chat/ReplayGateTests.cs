@@ -8,6 +8,8 @@ namespace SseChat.Tests.Chat;
 public sealed class ReplayGateTests() : ChatAppTests(new Dictionary<string, string?>
 {
     ["Chat:MaxConcurrentReplays"] = "1",
+    // The turns guard database replays; without the recent-frame cache every catch-up is one.
+    ["Chat:ReplayCacheSize"] = "0",
 })
 {
     [Fact]
