@@ -11,10 +11,13 @@ namespace SseChat.Tests.Chat;
 /// <summary>Invariant 4: a subscriber that stops reading (or reads a byte a second) never delays the others, and resumes later.</summary>
 public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, string?>
 {
-    ["Chat:SubscriberBufferSize"] = "16",
+    // Small enough that megabytes of unread frames fill it, large enough that a healthy reader on a busy CI machine
+    // (a GC or scheduling pause of a few hundred milliseconds at a thousand messages a second) is never dropped.
+    ["Chat:SubscriberBufferSize"] = BufferSize.ToString(CultureInfo.InvariantCulture),
     ["RateLimits:PostPermitLimit"] = "100000", // every poster here is 127.0.0.1
 })
 {
+    private const int BufferSize = 256;
     private const int Messages = 400;
 
     [Fact]
@@ -24,12 +27,12 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         using var busy = broadcaster.Subscribe(roomId: 1);
 
         // Four times the queue of chatter, none of it read: the subscriber is kept, its queue full.
-        for (var i = 0; i < 4 * 16; i++)
+        for (var i = 0; i < 4 * BufferSize; i++)
         {
             broadcaster.Publish(1, i % 2 == 0 ? SseFrames.Presence(["Ann", $"Guest {i}"], 2) : SseFrames.Typing("Ann", TimeSpan.FromSeconds(5)));
         }
         Assert.False(busy.IsDropped);
-        Assert.Equal(16, busy.Frames.Count);
+        Assert.Equal(BufferSize, busy.Frames.Count);
 
         // Anything that is not chatter finds the queue full: now it is too far behind, and dropped.
         broadcaster.Publish(1, SseFrames.Heartbeat);
