@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using AngleSharp;
@@ -14,7 +15,7 @@ namespace SseChat.Tests.Infrastructure;
 public sealed class ChatClient : IDisposable
 {
     private readonly HttpClient http;
-    private readonly Dictionary<string, string> tokens = [];
+    private readonly ConcurrentDictionary<string, string> tokens = new();
 
     /// <param name="configureHandler">Changes to the connection handler, e.g. a proxy's certificate to trust.</param>
     public ChatClient(Uri baseAddress, Action<SocketsHttpHandler>? configureHandler = null)
@@ -55,6 +56,9 @@ public sealed class ChatClient : IDisposable
         var fields = form.Elements.OfType<IHtmlInputElement>()
             .Where(input => !string.IsNullOrEmpty(input.Name))
             .ToDictionary(input => input.Name!, input => input.Value);
+        // Posts reuse this page's token, as a browser reuses its page's: posting at once from many tasks then never
+        // races to load the page (and to reset the antiforgery cookie) first.
+        tokens[slug] = fields["__RequestVerificationToken"];
         return (form.Action, fields);
     }
 
@@ -103,7 +107,7 @@ public sealed class ChatClient : IDisposable
         if (!tokens.TryGetValue(slug, out var token))
         {
             var (_, fields) = await GetComposeFormAsync(slug);
-            token = tokens[slug] = fields["__RequestVerificationToken"];
+            token = fields["__RequestVerificationToken"];
         }
         return token;
     }
