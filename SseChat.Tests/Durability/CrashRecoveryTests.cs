@@ -16,35 +16,11 @@ namespace SseChat.Tests.Durability;
 /// so nothing graceful runs (no shutdown, no queue drain, no checkpoint); a new process on the same file must serve
 /// every acknowledged message unchanged, keep seqs contiguous and resume streams exactly where clients left off.
 /// </summary>
-public sealed class CrashRecoveryTests(ITestOutputHelper log) : IAsyncLifetime
+public sealed class CrashRecoveryTests(ITestOutputHelper log) : ServerProcessTests("ssechat-crash-")
 {
     private const string Room = "general";
 
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(30);
-
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-crash-");
-    private readonly List<ChatServerProcess> servers = [];
-
-    private string DatabasePath => Path.Combine(folder.FullName, "chat.db");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        foreach (var server in servers)
-        {
-            server.Dispose();
-        }
-        try
-        {
-            folder.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless; failing the test over it is not.
-        }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Acknowledged_posts_survive_a_SIGKILL_and_streams_resume_without_gap_or_duplicate()
@@ -203,13 +179,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log) : IAsyncLifetime
         log.WriteLine(
             $"{clock.Elapsed.TotalSeconds:0.00} s: {storedCount} stored = {acknowledged.Count} acknowledged + " +
             $"{storedCount - acknowledged.Count} committed whose 201 never arrived.");
-    }
-
-    private async Task<ChatServerProcess> StartServerAsync()
-    {
-        var server = await ChatServerProcess.StartAsync(DatabasePath);
-        servers.Add(server);
-        return server;
     }
 
     private static void AssertKilledBySigkill(ChatServerProcess server)

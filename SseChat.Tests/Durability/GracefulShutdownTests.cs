@@ -14,33 +14,9 @@ namespace SseChat.Tests.Durability;
 /// instance instead of hanging; posts in flight either get 201 and are stored, or fail cleanly (503 or no answer)
 /// and are not stored; the process exits by itself with code 0.
 /// </summary>
-public sealed class GracefulShutdownTests(ITestOutputHelper log) : IAsyncLifetime
+public sealed class GracefulShutdownTests(ITestOutputHelper log) : ServerProcessTests("ssechat-sigterm-")
 {
     private const string Room = "general";
-
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-sigterm-");
-    private readonly List<ChatServerProcess> servers = [];
-
-    private string DatabasePath => Path.Combine(folder.FullName, "chat.db");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        foreach (var server in servers)
-        {
-            server.Dispose();
-        }
-        try
-        {
-            folder.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task SIGTERM_ends_streams_cleanly_and_answers_every_post_in_flight_truthfully()
@@ -127,13 +103,6 @@ public sealed class GracefulShutdownTests(ITestOutputHelper log) : IAsyncLifetim
         {
             await subscriber.DisposeAsync();
         }
-    }
-
-    private async Task<ChatServerProcess> StartServerAsync()
-    {
-        var server = await ChatServerProcess.StartAsync(DatabasePath);
-        servers.Add(server);
-        return server;
     }
 
     /// <summary>True when the body ends as a response should (EOF after the last chunk), false if it is cut.</summary>
