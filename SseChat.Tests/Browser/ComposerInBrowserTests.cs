@@ -17,27 +17,12 @@ namespace SseChat.Tests.Browser;
 /// answered differently with Playwright's routing where a test needs a network that misbehaves.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
-    private readonly ChatApplication app = new();
-    private BrowserSession browser = null!;
-
-    public Task InitializeAsync()
-    {
-        browser = new BrowserSession(chromium.Browser, app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Enter_sends_Shift_Enter_breaks_the_line_and_Enter_while_an_IME_composes_does_neither()
     {
-        var page = await browser.OpenRoomAsync();
+        var page = await Session.OpenRoomAsync();
         var posts = new ConcurrentQueue<string?>();
         await page.PickNameAsync("Ann");
         page.Request += (_, request) =>
@@ -62,22 +47,22 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         Assert.False(await textBox.EvaluateAsync<bool>(pressEnter, new { keyCode = 229 }), "Enter with keyCode 229 sent");
         Assert.Empty(posts);
 
-        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
+        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(201, response.Status);
         Assert.Equal("line one\nline two", (await ReadMessageAsync(response)).Text);
         await Expect(textBox).ToHaveValueAsync("");
         Assert.Single(posts);
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Sent_message_shows_as_pending_until_confirmed_and_never_twice()
     {
-        var page = await browser.NewPageAsync();
+        var page = await Session.NewPageAsync();
         var toServer = new TaskCompletionSource();
         var toPage = new TaskCompletionSource();
         var posts = 0;
-        await page.RouteAsync(browser.PostUrl(), async route =>
+        await page.RouteAsync(Session.PostUrl(), async route =>
         {
             Interlocked.Increment(ref posts);
             await toServer.Task;
@@ -85,7 +70,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             await toPage.Task;
             await route.FulfillAsync(new() { Response = reply });
         });
-        await browser.GoToRoomAsync(page);
+        await Session.GoToRoomAsync(page);
         await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.FillAsync("Hello, pending");
@@ -111,12 +96,12 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await Expect(textBox).ToHaveValueAsync("");
         await Expect(textBox).ToBeEditableAsync();
 
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var later = await client.SendAsync(Room, "Bob", "later");
         await Expect(Message(page, later.Seq)).ToHaveCountAsync(1);
         await Expect(confirmed).ToHaveCountAsync(1);
         Assert.Equal(1, Volatile.Read(ref posts));
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>
@@ -129,9 +114,9 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     [InlineData(true)]
     public async Task Failed_send_is_kept_and_its_retry_stores_it_exactly_once(bool reachedServer)
     {
-        var page = await browser.NewPageAsync();
+        var page = await Session.NewPageAsync();
         var clientMessageIds = new ConcurrentQueue<string>();
-        await page.RouteAsync(browser.PostUrl(), async route =>
+        await page.RouteAsync(Session.PostUrl(), async route =>
         {
             clientMessageIds.Enqueue(QueryHelpers.ParseQuery(route.Request.PostData)["clientMessageId"].ToString());
             if (clientMessageIds.Count > 1)
@@ -145,7 +130,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             }
             await route.AbortAsync("connectionreset");
         });
-        await browser.GoToRoomAsync(page);
+        await Session.GoToRoomAsync(page);
         await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         const string text = "Worth sending once";
@@ -161,7 +146,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await Expect(textBox).ToBeEditableAsync();
 
         var retry = await page.RunAndWaitForResponseAsync(
-            () => failed.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync(), browser.IsPost());
+            () => failed.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync(), Session.IsPost());
         Assert.Equal(reachedServer ? 200 : 201, retry.Status);
         var message = await ReadMessageAsync(retry);
         await Expect(page.Locator("#outbox > li")).ToHaveCountAsync(0);
@@ -172,15 +157,15 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
 
         Assert.Equal(2, clientMessageIds.Count);
         Assert.Single(clientMessageIds.Distinct());
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         Assert.Single(await client.GetWholeHistoryAsync(Room), stored => stored.Text == text);
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Refused_message_stays_in_the_box_with_the_servers_reason()
     {
-        var page = await browser.OpenRoomAsync();
+        var page = await Session.OpenRoomAsync();
         var author = page.Locator("#composer input[name=author]");
         var textBox = page.Locator("#composer textarea[name=text]");
         var error = page.Locator("#composer-error");
@@ -190,7 +175,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await author.EvaluateAsync("(input, name) => { input.removeAttribute('maxlength'); input.value = name; }",
             new string('A', MessageLimits.AuthorMaxLength + 1));
         await textBox.FillAsync("Said with too long a name");
-        var invalid = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
+        var invalid = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(400, invalid.Status);
         var problem = System.Text.Json.JsonDocument.Parse(await invalid.TextAsync());
         var reason = problem.RootElement.GetProperty("errors").GetProperty("author")[0].GetString()!;
@@ -200,18 +185,18 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
 
         // Archived after the page was rendered: 409, and the text is still there.
         await page.PickNameAsync("Ann Again");
-        await using (var db = app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             await db.Rooms.Where(r => r.Slug == Room).ExecuteUpdateAsync(set => set.SetProperty(r => r.IsArchived, true));
         }
-        var archived = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
+        var archived = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(409, archived.Status);
         await Expect(error).ToHaveTextAsync("This room is archived. Its history stays readable, but it takes no new messages.");
         await Expect(textBox).ToHaveValueAsync("Said with too long a name");
         await Expect(page.Locator("#outbox > li")).ToHaveCountAsync(0);
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         Assert.Empty(await client.GetWholeHistoryAsync(Room));
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>The app's own post rate limit (one post a minute here) answers 429 with Retry-After.</summary>
@@ -223,7 +208,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             ["RateLimits:PostPermitLimit"] = "1",
             ["RateLimits:PostWindow"] = "00:01:00",
         });
-        await using var session = new BrowserSession(chromium.Browser, limited);
+        await using var session = new BrowserSession(Chromium.Browser, limited);
         var page = await session.OpenRoomAsync();
         await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
@@ -246,30 +231,30 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     [Fact]
     public async Task Draft_is_kept_per_room_across_reloads_until_it_is_sent()
     {
-        await app.AddRoomAsync("harbour");
-        var context = await browser.NewContextAsync();
-        var page = await browser.OpenRoomAsync(context);
+        await App.AddRoomAsync("harbour");
+        var context = await Session.NewContextAsync();
+        var page = await Session.OpenRoomAsync(context);
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.FillAsync("A half-written\nthought");
 
         await page.ReloadAsync();
         await Expect(textBox).ToHaveValueAsync("A half-written\nthought");
-        var elsewhere = await browser.OpenRoomAsync(context, "harbour");
+        var elsewhere = await Session.OpenRoomAsync(context, "harbour");
         await Expect(elsewhere.Locator("#composer textarea[name=text]")).ToHaveValueAsync("");
 
         await page.PickNameAsync("Ann");
-        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), browser.IsPost());
+        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(201, response.Status);
         await page.ReloadAsync();
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await Expect(textBox).ToHaveValueAsync("");
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Counter_appears_near_the_length_limit()
     {
-        var page = await browser.OpenRoomAsync();
+        var page = await Session.OpenRoomAsync();
         var textBox = page.Locator("#composer textarea[name=text]");
         var counter = page.Locator("#composer-counter");
         var limit = MessageLimits.TextMaxLength;
@@ -286,6 +271,6 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await Expect(counter).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\btext-danger-emphasis\b"));
         await textBox.FillAsync("");
         await Expect(counter).ToBeHiddenAsync();
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 }

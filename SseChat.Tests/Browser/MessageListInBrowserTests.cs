@@ -18,7 +18,7 @@ namespace SseChat.Tests.Browser;
 /// is there, and older messages loaded by scrolling up without moving what the reader sees.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
     private const string GroupsScript = """
         () => Array.from(document.querySelectorAll('#messages > li'), (item) => item.classList.contains('day-separator')
@@ -28,27 +28,12 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
 
     private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
 
-    private readonly ChatApplication app = new();
-    private BrowserSession browser = null!;
-
-    public Task InitializeAsync()
-    {
-        browser = new BrowserSession(chromium.Browser, app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Messages_are_grouped_by_author_and_the_readers_local_day_however_they_arrived()
     {
         // Pages of 4, so that "load older" prepends part of the groups.
         await using var app = new ChatApplication(new Dictionary<string, string?> { ["Chat:HistoryPageSize"] = "4" });
-        var browser = new BrowserSession(chromium.Browser, app);
+        var browser = new BrowserSession(Chromium.Browser, app);
         await using var _ = browser;
 
         // The reader is in New York: "yesterday 23:30" there is already today in UTC, so only local days group right.
@@ -121,9 +106,9 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
     public async Task Web_addresses_become_safe_links_and_nothing_else_becomes_markup()
     {
         var requestedPaths = new ConcurrentQueue<string>();
-        var reader = await browser.OpenRoomAsync();
+        var reader = await Session.OpenRoomAsync();
         reader.Request += (_, request) => requestedPaths.Enqueue(new Uri(request.Url).AbsolutePath);
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         const string author = "<img src=x onerror=__xss=1>";
         string[] texts =
         [
@@ -147,7 +132,7 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
 
         // Live (built by the script from stream events) and history (rendered by the server, linked by the script).
         await Expect(Message(reader, posted[^1].Seq)).ToHaveCountAsync(1);
-        var history = await browser.OpenRoomAsync();
+        var history = await Session.OpenRoomAsync();
         history.Request += (_, request) => requestedPaths.Enqueue(new Uri(request.Url).AbsolutePath);
         IPage[] pages = [reader, history];
         foreach (var page in pages)
@@ -172,15 +157,15 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
             Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__xss"));
         }
         Assert.DoesNotContain("/rooms/x", requestedPaths);
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Reader_at_the_bottom_follows_new_messages_and_one_who_scrolled_up_gets_a_button_instead()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await SendManyAsync(client, 40);
-        var page = await browser.OpenRoomAsync();
+        var page = await Session.OpenRoomAsync();
         var newMessages = page.Locator("#new-messages");
         Assert.True(await DistanceFromBottomAsync(page) < 2, "the page opens at the newest message");
 
@@ -215,15 +200,15 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
         await page.Mouse.WheelAsync(0, 100_000);
         await Expect(newMessages).ToBeHiddenAsync();
         await Expect(Message(page, fourth.Seq)).ToBeInViewportAsync();
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Scrolling_to_the_top_loads_older_messages_once_at_a_time_and_keeps_the_view_steady()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var posted = await SendManyAsync(client, 130);
-        var page = await browser.NewPageAsync();
+        var page = await Session.NewPageAsync();
         var historyRequests = new ConcurrentQueue<string>();
         // Slow history answers, so that the button and the scroll both ask while a load is under way.
         await page.RouteAsync("**/rooms/general/messages?*", async route =>
@@ -232,7 +217,7 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
             await Task.Delay(400);
             await route.ContinueAsync();
         });
-        await browser.GoToRoomAsync(page);
+        await Session.GoToRoomAsync(page);
         Assert.Equal(posted.Select(m => m.Seq).Skip(80), await ShownSeqsAsync(page));
 
         var firstShown = posted[80].Seq;
@@ -259,7 +244,7 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : IAsync
         Assert.Equal(posted.Select(m => m.Seq), await ShownSeqsAsync(page));
         Assert.Equal(2, historyRequests.Count);
         Assert.All(historyRequests, query => Assert.Contains("before=", query, StringComparison.Ordinal));
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     private static async Task<List<ChatMessage>> SendManyAsync(ChatClient client, int count)

@@ -11,7 +11,7 @@ namespace SseChat.Tests.Browser;
 /// per message, never for their own.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
     // Records each notification the page creates; the browser's own Notification still makes it.
     private const string RecordNotifications = """
@@ -33,31 +33,16 @@ public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IAsy
         }
         """;
 
-    private readonly ChatApplication app = new();
-    private BrowserSession browser = null!;
-
-    public Task InitializeAsync()
-    {
-        browser = new BrowserSession(chromium.Browser, app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Hidden_tab_counts_others_messages_in_its_title_and_notifies_once_opted_in()
     {
-        var context = await browser.NewContextAsync();
-        await context.GrantPermissionsAsync(["notifications"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        var context = await Session.NewContextAsync();
+        await context.GrantPermissionsAsync(["notifications"], new() { Origin = App.BaseAddress.GetLeftPart(UriPartial.Authority) });
         await context.AddInitScriptAsync(RecordNotifications);
-        var page = await browser.OpenRoomAsync(context);
+        var page = await Session.OpenRoomAsync(context);
         await page.PickNameAsync("Ann");
         await Expect(page).ToHaveTitleAsync("General · SseChat");
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         // Visible: announced briefly for screen readers, no badge, no notification.
         var toggle = page.Locator("#notify-toggle");
@@ -93,6 +78,6 @@ public sealed class NotificationsInBrowserTests(ChromiumFixture chromium) : IAsy
         await Expect(Message(page, quiet.Seq)).ToHaveCountAsync(1);
         await Expect(page).ToHaveTitleAsync("(1) General · SseChat");
         Assert.Equal(3, await page.EvaluateAsync<int>("() => window.__notifications.length"));
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 }

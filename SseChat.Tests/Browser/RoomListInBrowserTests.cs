@@ -10,36 +10,21 @@ namespace SseChat.Tests.Browser;
 /// its own storage, and the list counts what came after.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
-    private readonly ChatApplication app = new();
-    private BrowserSession browser = null!;
-
-    public Task InitializeAsync()
-    {
-        browser = new BrowserSession(chromium.Browser, app);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Room_list_counts_the_messages_this_browser_has_not_seen()
     {
-        await app.AddRoomAsync("harbour");
-        await app.AddRoomAsync("quiet");
-        using var client = app.CreateChatClient();
+        await App.AddRoomAsync("harbour");
+        await App.AddRoomAsync("quiet");
+        using var client = App.CreateChatClient();
         await client.SendAsync("quiet", "Ann", "before this browser ever looked");
         await client.SendAsync(Room, "Ann", "seen when the page opens");
 
-        var context = await browser.NewContextAsync();
-        var page = await browser.OpenRoomAsync(context);
-        await browser.GoToRoomAsync(page, "harbour");
-        var home = app.BaseAddress.ToString();
+        var context = await Session.NewContextAsync();
+        var page = await Session.OpenRoomAsync(context);
+        await Session.GoToRoomAsync(page, "harbour");
+        var home = App.BaseAddress.ToString();
         var rooms = page.Locator("#rooms");
         var general = rooms.Locator($"[data-room='{Room}'] .room-unread");
         var harbour = rooms.Locator("[data-room='harbour'] .room-unread");
@@ -70,17 +55,17 @@ public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await Expect(quiet).ToBeHiddenAsync();
 
         // Reading the room clears its marker, and only its.
-        await browser.GoToRoomAsync(page);
+        await Session.GoToRoomAsync(page);
         await page.GotoAsync(home);
         await Expect(rooms).ToHaveAttributeAsync("data-unread", "shown");
         await Expect(general).ToBeHiddenAsync();
         await Expect(harbour).ToHaveAttributeAsync("data-count", "99+");
 
         // Another browser keeps its own account.
-        var other = await browser.NewPageAsync();
+        var other = await Session.NewPageAsync();
         await other.GotoAsync(home);
         await Expect(other.Locator("#rooms")).ToHaveAttributeAsync("data-unread", "shown");
         await Expect(other.Locator("#rooms .room-unread:visible")).ToHaveCountAsync(0);
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 }

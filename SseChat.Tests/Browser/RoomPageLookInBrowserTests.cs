@@ -15,7 +15,7 @@ namespace SseChat.Tests.Browser;
 /// </summary>
 [Collection(SharedChromium.Name)]
 public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOutputHelper output)
-    : IAsyncLifetime
+    : BrowserAppTests(chromium)
 {
     // The WCAG contrast ratio of an element's text against the page, alpha-blended like the browser paints it.
     private const string ContrastScript = """
@@ -33,27 +33,18 @@ public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOu
         }
         """;
 
-    private readonly ChatApplication app = new();
-    private BrowserSession browser = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        browser = new BrowserSession(chromium.Browser, app);
-        using var client = app.CreateChatClient();
+        await base.InitializeAsync();
+        using var client = App.CreateChatClient();
         var yesterday = await client.SendAsync(Room, "Ann", "Morning all! The deploy notes are at https://example.org/deploy-notes");
         await client.SendAsync(Room, "Ann", "Ping me if anything looks off.");
         await client.SendAsync(Room, "Bob", "Looks good from here.");
         await client.SendAsync(Room, "Cid", "Can we move the retro to Thursday? A very-long-word-that-must-wrap-on-a-narrow-phone-screen-without-scrolling-sideways");
         await client.SendAsync(Room, "Bob", "Thursday works.\nI'll update the invite.");
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         await db.RoomEvents.Where(e => e.Seq <= yesterday.Seq + 1)
             .ExecuteUpdateAsync(set => set.SetProperty(e => e.CreatedAt, e => e.CreatedAt.AddDays(-1)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        await app.DisposeAsync();
     }
 
     [Theory]
@@ -62,7 +53,7 @@ public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOu
     [InlineData("dark", 1280, 800, ColorScheme.Dark)]
     public async Task Room_page_fits_the_screen_and_follows_the_color_scheme(string name, int width, int height, ColorScheme scheme)
     {
-        var context = await browser.NewContextAsync(new()
+        var context = await Session.NewContextAsync(new()
         {
             ViewportSize = new() { Width = width, Height = height },
             ColorScheme = scheme,
@@ -70,7 +61,7 @@ public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOu
             IsMobile = width < 576,
             HasTouch = width < 576,
         });
-        var page = await browser.OpenRoomAsync(context);
+        var page = await Session.OpenRoomAsync(context);
         await page.PickNameAsync("Dee");
         await Expect(page.Locator("#presence-list")).ToContainTextAsync("Dee");
         var html = page.Locator("html");
@@ -108,6 +99,6 @@ public sealed class RoomPageLookInBrowserTests(ChromiumFixture chromium, ITestOu
         var other = scheme == ColorScheme.Dark ? ColorScheme.Light : ColorScheme.Dark;
         await page.EmulateMediaAsync(new() { ColorScheme = other });
         await Expect(html).ToHaveAttributeAsync("data-bs-theme", other == ColorScheme.Dark ? "dark" : "light");
-        browser.AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 }
