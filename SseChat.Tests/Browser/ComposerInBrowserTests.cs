@@ -208,15 +208,15 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
             ["RateLimits:PostPermitLimit"] = "1",
             ["RateLimits:PostWindow"] = "00:01:00",
         });
-        await using var session = new BrowserSession(Chromium.Browser, limited);
-        var page = await session.OpenRoomAsync();
+        await using var limitedSession = new BrowserSession(Chromium.Browser, limited);
+        var page = await limitedSession.OpenRoomAsync();
         await page.PickNameAsync("Ann");
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.FillAsync("First words");
-        Assert.Equal(201, (await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), session.IsPost())).Status);
+        Assert.Equal(201, (await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), limitedSession.IsPost())).Status);
 
         await textBox.FillAsync("Fast fingers");
-        var refused = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), session.IsPost());
+        var refused = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), limitedSession.IsPost());
         Assert.Equal(429, refused.Status);
         var retryAfter = int.Parse(refused.Headers["retry-after"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
@@ -225,7 +225,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await Expect(page.Locator("#outbox > li")).ToHaveCountAsync(0);
         using var client = limited.CreateChatClient();
         Assert.Single(await client.GetWholeHistoryAsync(Room));
-        session.AssertNoScriptErrors();
+        limitedSession.AssertNoScriptErrors();
     }
 
     [Fact]
