@@ -118,8 +118,8 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         // The page must have tried to come back after those were stored, and been refused: so it did not get them
         // over a connection the cut missed, and can only get them by resuming.
         var refusedSoFar = proxy.RefusedConnections;
-        await WaitUntilAsync(() => proxy.RefusedConnections > refusedSoFar, TimeSpan.FromSeconds(10),
-            "the page never tried to reconnect while cut");
+        await Eventually.TrueAsync(() => proxy.RefusedConnections > refusedSoFar,
+            "the page never tried to reconnect while cut", TimeSpan.FromSeconds(10));
         AssertShownExactly([beforeCut], await ReadShownMessagesAsync(reader));
         await Expect(status).Not.ToHaveAttributeAsync("data-state", "live", new() { Timeout = 1 });
 
@@ -268,16 +268,6 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     }
 
     private void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string failure)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"Timed out after {timeout}: {failure}.");
-            await Task.Delay(25);
-        }
-    }
 
     // Playwright reads a timeout of 0 as "wait forever": an exhausted budget must still fail fast.
     private static float Milliseconds(TimeSpan timeout) => (float)Math.Max(1, timeout.TotalMilliseconds);

@@ -49,7 +49,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         using var stalledHttp = StalledClient.Create(baseAddress);
         using var stalled = await stalledHttp.GetAsync("stream/general?after=0", HttpCompletionOption.ResponseHeadersRead);
         await using var healthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
-        await WaitUntilAsync(() => broadcaster.CountSubscribers(1) == 2, "both subscribers registered");
+        await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 2, "both subscribers registered");
 
         // Large messages (CJK is escaped to \uXXXX in the JSON) fill the stalled client's socket buffers fast.
         var bulky = string.Concat(Enumerable.Repeat("满", 4000));
@@ -68,7 +68,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         Assert.Equal(Enumerable.Range(1, Messages).Select(i => (long)i), received.Select(m => m.Seq));
 
         // The server let go of the stalled subscriber while it still was not reading.
-        await WaitUntilAsync(() => broadcaster.CountSubscribers(1) == 1, "the stalled subscriber dropped");
+        await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 1, "the stalled subscriber dropped");
 
         // Now the stalled client reads what reached it before the drop; the connection has ended.
         var reachedIt = new List<long>();
@@ -113,7 +113,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         var trickle = ReadAByteASecondAsync(baseAddress, stopTrickling.Token);
         await using var healthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
         await using var alsoHealthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
-        await WaitUntilAsync(() => broadcaster.CountSubscribers(1) == 4, "all four subscribers registered");
+        await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 4, "all four subscribers registered");
 
         // Every fifth message is bulky (CJK, escaped to \uXXXX in the JSON): the server's socket buffers grow to
         // megabytes, and only that much data fills them behind a client that does not read.
@@ -137,7 +137,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
             Assert.Equal(Enumerable.Range(1, messages).Select(i => (long)i), received.Select(m => m.Seq));
         }
         // Both slow ones were let go (their queues filled), so they hold no memory and no place in the fan-out.
-        await WaitUntilAsync(() => broadcaster.CountSubscribers(1) == 2, "the slow subscribers dropped");
+        await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 2, "the slow subscribers dropped");
         await stopTrickling.CancelAsync();
         Assert.InRange(await trickle, 1, 120); // it really was reading, a byte a second, all along
 
@@ -181,15 +181,5 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
             // The server aborted the connection: what dropping a slow subscriber looks like.
         }
         return read;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}");
-            await Task.Delay(20);
-        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class StreamCapTests() : ChatAppTests(new Dictionary<string, strin
         // The refused ones held nothing, and a stream that ends gives its place back.
         Assert.Equal(3, admission.Open);
         await first.DisposeAsync();
-        await WaitUntilAsync(() => admission.Open == 2);
+        await Eventually.TrueAsync(() => admission.Open == 2, "the closed stream's place given back", TimeSpan.FromSeconds(10));
         await using var again = await SseSubscriber.ConnectAsync(App.BaseAddress, "general");
         using var client = App.CreateChatClient();
         var message = await client.SendAsync("general", "ann", "still live");
@@ -60,15 +60,5 @@ public sealed class StreamCapTests() : ChatAppTests(new Dictionary<string, strin
         using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
         Assert.Equal((int)expected, problem.RootElement.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("detail").GetString()));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the closed stream's place was never given back");
-            await Task.Delay(20);
-        }
     }
 }
