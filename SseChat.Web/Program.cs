@@ -1,6 +1,7 @@
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Localization;
 using SseChat.Web.Operations;
 using SseChat.Web.Security;
 
@@ -53,6 +54,9 @@ await app.EnsureAnAdministratorExistsAsync();
 
 // First, so that everything below sees the client's real address and scheme.
 app.UseReverseProxySupport();
+
+// English or Simplified Chinese: the switcher's cookie, else Accept-Language, else English (docs/localization.md).
+app.UseChatLocalization();
 
 // Unhandled exceptions and empty error responses become ProblemDetails (or an error page for browsers).
 app.UseExceptionHandler();

@@ -40,7 +40,7 @@ public sealed partial class ChatEventWriter(
         }
         catch (ChannelClosedException exception)
         {
-            throw new MessageNotStoredException("The server is shutting down.", exception);
+            throw new MessageNotStoredException(NotStoredReason.ShuttingDown, exception);
         }
         // Once queued the command is committed even if this caller goes away: a poster may retry with the same
         // clientMessageId and will then get the stored message back.
@@ -101,7 +101,7 @@ public sealed partial class ChatEventWriter(
             // Whatever went wrong (disk full, a locked or corrupt file, a bug), nothing was committed: say so and
             // keep the loop alive, since the next command may well succeed.
             LogCommandFailed(exception, batch[0].Command.GetType().Name);
-            batch[0].Outcome.TrySetException(new MessageNotStoredException("The change could not be stored.", exception));
+            batch[0].Outcome.TrySetException(new MessageNotStoredException(NotStoredReason.StoreFailed, exception));
             return;
         }
 

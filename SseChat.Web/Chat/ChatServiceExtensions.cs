@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using SseChat.Web.Extensions;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Chat;
 
@@ -31,7 +32,7 @@ internal static class ChatServiceExtensions
             mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
             mvc.Filters.Add<AntiforgeryProblemFilter>();
             mvc.Filters.Add<UnreadableFormFilter>();
-        });
+        }).AddChatLocalization();
         services.Configure<RouteOptions>(routes => routes.ConstraintMap["slug"] = typeof(SlugRouteConstraint));
         services.AddProblemDetails();
 

@@ -43,5 +43,16 @@ public enum RoomCommandStatus
 /// <param name="Message">For a post, the stored message (also when an earlier post with its clientMessageId stored it).</param>
 public sealed record RoomCommandResult(RoomCommandStatus Status, ChatMessage? Message = null);
 
+/// <summary>Why a command was not stored; the reader's words for it are chosen where the answer is written.</summary>
+public enum NotStoredReason
+{
+    ShuttingDown,
+    StoreFailed,
+}
+
 /// <summary>The command was not stored: the database failed or the server is stopping. Safe to retry.</summary>
-public sealed class MessageNotStoredException(string message, Exception innerException) : Exception(message, innerException);
+public sealed class MessageNotStoredException(NotStoredReason reason, Exception innerException)
+    : Exception(reason == NotStoredReason.ShuttingDown ? "The server is shutting down." : "The change could not be stored.", innerException)
+{
+    public NotStoredReason Reason { get; } = reason;
+}

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Localization;
 using SseChat.Web.Extensions;
+using SseChat.Web.Localization;
 using SseChat.Web.Models;
 
 namespace SseChat.Web.Controllers;
@@ -13,7 +14,7 @@ namespace SseChat.Web.Controllers;
 /// </summary>
 [IgnoreAntiforgeryToken]
 [ApiExplorerSettings(IgnoreApi = true)]
-public sealed class ErrorsController : Controller
+public sealed class ErrorsController(StatusTitles titles, IStringLocalizer<ErrorsController> text) : Controller
 {
     // No parameters to bind: a re-executed POST still carries its form, which must not be read (it may be why we
     // are here), and model binding would read it for any parameter, even one bound [FromRoute].
@@ -21,7 +22,7 @@ public sealed class ErrorsController : Controller
     public IActionResult Show()
     {
         var statusCode = int.Parse((string)RouteData.Values["statusCode"]!, CultureInfo.InvariantCulture);
-        var title = ReasonPhrases.GetReasonPhrase(statusCode);
+        var title = titles.For(statusCode);
         if (Request.AcceptsHtml())
         {
             Response.StatusCode = statusCode;
@@ -30,11 +31,10 @@ public sealed class ErrorsController : Controller
         return Problem(statusCode: statusCode, title: title, detail: DetailFor(statusCode));
     }
 
-    private static string? DetailFor(int statusCode) => statusCode switch
+    private string? DetailFor(int statusCode) => statusCode switch
     {
-        StatusCodes.Status400BadRequest =>
-            "The request could not be accepted.",
-        StatusCodes.Status404NotFound => "There is no such room or resource.",
+        StatusCodes.Status400BadRequest => text["BadRequestDetail"].Value,
+        StatusCodes.Status404NotFound => text["NotFoundDetail"].Value,
         _ => null,
     };
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
@@ -12,7 +13,12 @@ namespace SseChat.Web.Controllers;
 
 [Route("rooms/{slug:slug}")]
 public sealed class RoomsController(
-    RoomQueries rooms, ChatEventWriter writer, PresenceTracker presence, IOptions<ChatOptions> options, ChatMetrics metrics)
+    RoomQueries rooms,
+    ChatEventWriter writer,
+    PresenceTracker presence,
+    IOptions<ChatOptions> options,
+    ChatMetrics metrics,
+    IStringLocalizer<RoomsController> text)
     : Controller
 {
     [HttpGet("", Name = "Room")]
@@ -42,7 +48,7 @@ public sealed class RoomsController(
         var maxPageSize = options.Value.HistoryMaxPageSize;
         if (query.Limit > maxPageSize)
         {
-            ModelState.AddModelError("limit", $"limit can be at most {maxPageSize}.");
+            ModelState.AddModelError("limit", text["LimitTooHigh", maxPageSize]);
         }
         if (!ModelState.IsValid)
         {
@@ -84,8 +90,8 @@ public sealed class RoomsController(
         {
             metrics.PostRejected(PostRejection.Unavailable);
             return Problem(
-                title: "The message was not stored.",
-                detail: $"{exception.Message} Nothing was sent to the room; try again.",
+                title: text["NotStoredTitle"],
+                detail: text[exception.Reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
@@ -126,7 +132,7 @@ public sealed class RoomsController(
     }
 
     private ObjectResult RoomArchivedProblem() => Problem(
-        title: "This room is archived.",
-        detail: "Its history stays readable, but it takes no new messages.",
+        title: text["ArchivedTitle"],
+        detail: text["ArchivedDetail"],
         statusCode: StatusCodes.Status409Conflict);
 }

@@ -1,15 +1,22 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Chat;
+using SseChat.Web.Localization;
 using SseChat.Web.Models;
 using SseChat.Web.Security;
 
 namespace SseChat.Web.Controllers;
 
 [Route("stream")]
-public sealed class StreamController(RoomQueries rooms, StreamAdmission admission, IOptions<ChatOptions> options)
+public sealed class StreamController(
+    RoomQueries rooms,
+    StreamAdmission admission,
+    IOptions<ChatOptions> options,
+    IStringLocalizer<StreamController> text,
+    IStringLocalizer<ProblemText> problemText)
     : Controller
 {
     public const string LastEventIdHeader = "Last-Event-ID";
@@ -39,7 +46,7 @@ public sealed class StreamController(RoomQueries rooms, StreamAdmission admissio
         {
             if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                ModelState.AddModelError(source, $"{source} must be a non-negative integer seq.");
+                ModelState.AddModelError(source, text["ResumePointInvalid", source]);
                 return ValidationProblem(ModelState);
             }
             resumeAfter = parsed;
@@ -56,13 +63,11 @@ public sealed class StreamController(RoomQueries rooms, StreamAdmission admissio
         {
             case StreamAdmissionResult.ClientFull:
                 await Refusals.WriteAsync(HttpContext, StatusCodes.Status429TooManyRequests, retryAfter,
-                    "Too many open streams.",
-                    "This address has as many rooms open as the server allows. Close a tab or try again later.");
+                    problemText["ClientStreamsFullTitle"], problemText["ClientStreamsFullDetail"]);
                 return new EmptyResult();
             case StreamAdmissionResult.ServerFull:
                 await Refusals.WriteAsync(HttpContext, StatusCodes.Status503ServiceUnavailable, retryAfter,
-                    "The server is full.",
-                    "It holds as many open streams as it allows. Try again in a moment.");
+                    problemText["ServerFullTitle"], problemText["ServerFullDetail"]);
                 return new EmptyResult();
         }
         // Given back when the response is done, however it ends (also if a filter or the result throws).

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.Localization;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Extensions;
 
@@ -10,7 +12,7 @@ namespace SseChat.Web.Extensions;
 /// swallows the failure and binds nothing at all, not even the route's slug, and the action answers nonsense.
 /// The antiforgery check usually reads the form first; a token sent in the RequestVerificationToken header skips that.
 /// </summary>
-internal sealed class UnreadableFormFilter(ProblemDetailsFactory problems) : IAsyncResourceFilter
+internal sealed class UnreadableFormFilter(ProblemDetailsFactory problems, IStringLocalizer<ProblemText> text) : IAsyncResourceFilter
 {
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
@@ -40,10 +42,8 @@ internal sealed class UnreadableFormFilter(ProblemDetailsFactory problems) : IAs
         var problem = problems.CreateProblemDetails(
             httpContext,
             status,
-            title: "The form could not be read.",
-            detail: status == StatusCodes.Status413PayloadTooLarge
-                ? "It is larger than the server accepts."
-                : "It is malformed, or holds characters (such as NUL) that a form cannot carry.");
+            title: text["FormUnreadableTitle"],
+            detail: status == StatusCodes.Status413PayloadTooLarge ? text["FormTooLargeDetail"] : text["FormMalformedDetail"]);
         return new ObjectResult(problem) { StatusCode = problem.Status };
     }
 }

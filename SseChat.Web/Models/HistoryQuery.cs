@@ -7,10 +7,10 @@ namespace SseChat.Web.Models;
 public sealed class HistoryQuery
 {
     [FromQuery(Name = "before")]
-    [Range(1, long.MaxValue, ErrorMessage = "before must be a positive seq.")]
+    [Range(1, long.MaxValue, ErrorMessage = "BeforeNotPositive")]
     public long? Before { get; set; }
 
     [FromQuery(Name = "limit")]
-    [Range(1, int.MaxValue, ErrorMessage = "limit must be at least 1.")]
+    [Range(1, int.MaxValue, ErrorMessage = "LimitBelowOne")]
     public int? Limit { get; set; }
 }

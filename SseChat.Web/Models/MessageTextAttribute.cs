@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using SseChat.Web.Chat;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Models;
 
@@ -17,7 +18,7 @@ public sealed class MessageTextAttribute : ValidationAttribute
             return ValidationResult.Success; // [Required] speaks for missing or blank text
         }
         return text.Trim().Length > MessageLimits.TextMaxLength || text.Length > MessageLimits.TextMaxStoredLength
-            ? new ValidationResult($"A message can be at most {MessageLimits.TextMaxLength} characters.")
+            ? new ValidationResult(validationContext.Localized("MessageTooLong", MessageLimits.TextMaxLength))
             : ValidationResult.Success;
     }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Models;
 
@@ -21,8 +23,8 @@ public sealed class NoControlCharactersAttribute : ValidationAttribute
         {
             if (char.IsControl(c) && !(AllowLineBreaks && c is '\n' or '\r' or '\t'))
             {
-                return new ValidationResult(
-                    $"{validationContext.DisplayName} contains a control character (U+{(int)c:X4}), which is not allowed.");
+                return new ValidationResult(validationContext.Localized(
+                    "ControlCharacter", validationContext.DisplayName, ((int)c).ToString("X4", CultureInfo.InvariantCulture)));
             }
         }
         return ValidationResult.Success;

@@ -8,8 +8,9 @@ namespace SseChat.Web.Models;
 public class AuthorForm
 {
     [FromForm(Name = "author")]
-    [Required(ErrorMessage = "Enter your name.")]
-    [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "Your name can be at most {1} characters.")]
+    [Required(ErrorMessage = "AuthorRequired")]
+    [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "AuthorTooLong")]
+    [Display(Name = "Author")]
     [NoControlCharacters]
     [WellFormedText]
     public string Author { get; set => field = value?.Trim() ?? ""; } = "";
@@ -20,14 +21,15 @@ public sealed class PostMessageForm : AuthorForm
 {
     /// <summary>Stored exactly as sent: users' text is never altered, only judged.</summary>
     [FromForm(Name = "text")]
-    [Required(ErrorMessage = "Write a message.")]
+    [Required(ErrorMessage = "TextRequired")]
+    [Display(Name = "Text")]
     [MessageText]
     [NoControlCharacters(AllowLineBreaks = true)]
     [WellFormedText]
     public string Text { get; set; } = "";
 
     [FromForm(Name = "clientMessageId")]
-    [StringLength(MessageLimits.ClientMessageIdMaxLength, ErrorMessage = "clientMessageId can be at most {1} characters.")]
-    [RegularExpression(@"^[\x21-\x7E]*$", ErrorMessage = "clientMessageId may hold only visible ASCII characters.")]
+    [StringLength(MessageLimits.ClientMessageIdMaxLength, ErrorMessage = "ClientMessageIdTooLong")]
+    [RegularExpression(@"^[\x21-\x7E]*$", ErrorMessage = "ClientMessageIdNotAscii")]
     public string? ClientMessageId { get; set => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
 }

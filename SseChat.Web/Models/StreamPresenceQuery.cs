@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using SseChat.Web.Chat;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Models;
 
@@ -11,14 +12,15 @@ namespace SseChat.Web.Models;
 public sealed class StreamPresenceQuery : IValidatableObject
 {
     [FromQuery(Name = "name")]
-    [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "name can be at most {1} characters.")]
+    [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "PresenceNameTooLong")]
+    [Display(Name = "PresenceName")]
     [NoControlCharacters]
     [WellFormedText]
     public string? Name { get; set => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
 
     [FromQuery(Name = "client")]
-    [StringLength(MessageLimits.ClientMessageIdMaxLength, ErrorMessage = "client can be at most {1} characters.")]
-    [RegularExpression(@"^[\x21-\x7E]*$", ErrorMessage = "client may hold only visible ASCII characters.")]
+    [StringLength(MessageLimits.ClientMessageIdMaxLength, ErrorMessage = "PresenceClientTooLong")]
+    [RegularExpression(@"^[\x21-\x7E]*$", ErrorMessage = "PresenceClientNotAscii")]
     public string? Client { get; set => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
 
     public StreamVisitor? Visitor => Name is not null && Client is not null ? new StreamVisitor(Client, Name) : null;
@@ -27,8 +29,8 @@ public sealed class StreamPresenceQuery : IValidatableObject
     {
         if ((Name is null) != (Client is null))
         {
-            var missing = Name is null ? "name" : "client";
-            yield return new ValidationResult($"{missing} is required when {(Name is null ? "client" : "name")} is given.", [missing]);
+            var (missing, given) = Name is null ? ("name", "client") : ("client", "name");
+            yield return new ValidationResult(validationContext.Localized("PresenceHalfGiven", missing, given), [missing]);
         }
     }
 }

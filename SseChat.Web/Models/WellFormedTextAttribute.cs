@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Models;
 
@@ -20,7 +21,7 @@ public sealed class WellFormedTextAttribute : ValidationAttribute
             {
                 if (rune == Rune.ReplacementChar)
                 {
-                    return new ValidationResult($"{validationContext.DisplayName} is not valid UTF-8 text.");
+                    return new ValidationResult(validationContext.Localized("NotUtf8", validationContext.DisplayName));
                 }
             }
         }

@@ -1,7 +1,9 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
+using SseChat.Web.Localization;
 using SseChat.Web.Operations;
 
 namespace SseChat.Web.Security;
@@ -62,21 +64,16 @@ internal static class RateLimitingExtensions
     {
         var http = rejected.HttpContext;
         TimeSpan? retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var delay) ? delay : null;
-        var wait = retryAfter is { } known ? $"{Refusals.Seconds(known)} seconds" : "a little";
+        var text = http.RequestServices.GetRequiredService<IStringLocalizer<ProblemText>>();
+        string wait = retryAfter is { } known ? text["WaitSeconds", Refusals.Seconds(known)] : text["WaitALittle"];
         var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
         var (title, detail) = policy switch
         {
-            RateLimitPolicies.Posts => (
-                "You are sending messages too quickly.",
-                $"Wait {wait} before sending again; your message was not sent."),
-            RateLimitPolicies.Streams => (
-                "Too many new connections.",
-                $"This address opened too many streams in a short time. Wait {wait} before reconnecting."),
-            RateLimitPolicies.Typing => (
-                "Too many typing notices.",
-                $"This address sent too many typing notices in a short time. Wait {wait} before the next."),
-            AdminClaims.LoginRateLimit => ("Too many attempts.", $"Wait {wait} before trying again."),
-            _ => ("Too many requests.", $"Wait {wait} before trying again."),
+            RateLimitPolicies.Posts => (text["PostsTooFastTitle"], text["PostsTooFastDetail", wait]),
+            RateLimitPolicies.Streams => (text["StreamsTooFastTitle"], text["StreamsTooFastDetail", wait]),
+            RateLimitPolicies.Typing => (text["TypingTooFastTitle"], text["TypingTooFastDetail", wait]),
+            AdminClaims.LoginRateLimit => (text["LoginTooFastTitle"], text["TryAgainDetail", wait]),
+            _ => (text["TooManyRequestsTitle"], text["TryAgainDetail", wait]),
         };
         if (policy == RateLimitPolicies.Posts)
         {

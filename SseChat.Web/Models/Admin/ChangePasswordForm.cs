@@ -4,19 +4,19 @@ namespace SseChat.Web.Models.Admin;
 
 public sealed class ChangePasswordForm
 {
-    [Required(ErrorMessage = "Enter your current password.")]
+    [Required(ErrorMessage = "CurrentPasswordRequired")]
     [DataType(DataType.Password)]
-    [Display(Name = "Current password")]
+    [Display(Name = "CurrentPassword")]
     public string CurrentPassword { get; set; } = "";
 
-    [Required(ErrorMessage = "Choose a new password.")]
+    [Required(ErrorMessage = "NewPasswordRequired")]
     [DataType(DataType.Password)]
-    [Display(Name = "New password")]
+    [Display(Name = "NewPassword")]
     public string NewPassword { get; set; } = "";
 
-    [Required(ErrorMessage = "Repeat the new password.")]
+    [Required(ErrorMessage = "ConfirmPasswordRequired")]
     [DataType(DataType.Password)]
-    [Compare(nameof(NewPassword), ErrorMessage = "The two new passwords differ.")]
-    [Display(Name = "Repeat new password")]
+    [Compare(nameof(NewPassword), ErrorMessage = "PasswordsDiffer")]
+    [Display(Name = "ConfirmPassword")]
     public string ConfirmPassword { get; set; } = "";
 }

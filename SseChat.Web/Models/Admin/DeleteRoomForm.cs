@@ -4,7 +4,7 @@ namespace SseChat.Web.Models.Admin;
 
 public sealed class DeleteRoomForm
 {
-    [Required(ErrorMessage = "Type the room's slug to confirm.")]
-    [Display(Name = "Type the slug to confirm")]
+    [Required(ErrorMessage = "ConfirmSlugRequired")]
+    [Display(Name = "ConfirmSlug")]
     public string ConfirmSlug { get; set => field = value?.Trim() ?? ""; } = "";
 }

@@ -4,11 +4,12 @@ namespace SseChat.Web.Models.Admin;
 
 public sealed class LoginForm
 {
-    [Required(ErrorMessage = "Enter your user name.")]
-    [Display(Name = "User name")]
+    [Required(ErrorMessage = "UserNameRequired")]
+    [Display(Name = "UserName")]
     public string UserName { get; set => field = value?.Trim() ?? ""; } = "";
 
-    [Required(ErrorMessage = "Enter your password.")]
+    [Required(ErrorMessage = "PasswordRequired")]
+    [Display(Name = "Password")]
     [DataType(DataType.Password)]
     public string Password { get; set; } = "";
 

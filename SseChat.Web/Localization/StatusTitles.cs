@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace SseChat.Web.Localization;
+
+/// <summary>An HTTP status's title ("Not Found") in the reader's language, for error pages and ProblemDetails.</summary>
+public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
+{
+    /// <summary>The title ValidationProblemDetails is born with; swapped for the reader's language.</summary>
+    internal const string DefaultValidationTitle = "One or more validation errors occurred.";
+
+    public string For(int status)
+    {
+        var title = text[$"Status{status}"];
+        return title.ResourceNotFound ? ReasonPhrases.GetReasonPhrase(status) : title.Value;
+    }
+
+    public string ValidationFailed => text["ValidationFailed"];
+
+    /// <summary>
+    /// Replaces a title the framework filled in (the reason phrase, or MVC's client error mapping) with the localized
+    /// one; a title our own code chose is already in the reader's language and stays.
+    /// </summary>
+    internal string? Localize(ProblemDetails problem, ApiBehaviorOptions api)
+    {
+        if (problem is HttpValidationProblemDetails && problem.Title == DefaultValidationTitle)
+        {
+            return ValidationFailed;
+        }
+        if (problem.Status is not { } status)
+        {
+            return problem.Title;
+        }
+        var frameworkTitle = problem.Title is null
+            || problem.Title == ReasonPhrases.GetReasonPhrase(status)
+            || (api.ClientErrorMapping.TryGetValue(status, out var mapped) && problem.Title == mapped.Title);
+        return frameworkTitle ? For(status) : problem.Title;
+    }
+}
+
+/// <summary>Every ProblemDetails (from MVC's factory or IProblemDetailsService) gets its title localized.</summary>
+internal sealed class LocalizedProblemTitles(StatusTitles titles, IOptions<ApiBehaviorOptions> api)
+    : IConfigureOptions<ProblemDetailsOptions>
+{
+    public void Configure(ProblemDetailsOptions options)
+    {
+        var earlier = options.CustomizeProblemDetails;
+        options.CustomizeProblemDetails = context =>
+        {
+            earlier?.Invoke(context);
+            context.ProblemDetails.Title = titles.Localize(context.ProblemDetails, api.Value);
+        };
+    }
+}
