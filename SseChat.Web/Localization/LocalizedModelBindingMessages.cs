@@ -8,11 +8,10 @@ namespace SseChat.Web.Localization;
 /// Model binding's own messages ("The value 'x' is not valid for limit.") in the reader's language. The accessors run
 /// per request, and the localizer reads the request's UI culture when called, so one localizer serves every request.
 /// </summary>
-internal sealed class LocalizedModelBindingMessages(IStringLocalizerFactory factory) : IConfigureOptions<MvcOptions>
+internal sealed class LocalizedModelBindingMessages(IStringLocalizer<ValidationMessages> text) : IConfigureOptions<MvcOptions>
 {
     public void Configure(MvcOptions options)
     {
-        var text = factory.Create(typeof(ValidationMessages));
         var messages = options.ModelBindingMessageProvider;
         messages.SetAttemptedValueIsInvalidAccessor((value, field) => text["AttemptedValueIsInvalid", value, field]);
         messages.SetMissingBindRequiredValueAccessor(field => text["MissingBindRequiredValue", field]);
