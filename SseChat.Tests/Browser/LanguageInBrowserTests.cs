@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+
+using static Microsoft.Playwright.Assertions;
+
+namespace SseChat.Tests.Browser;
+
+/// <summary>
+/// A Chinese-speaking reader's browser (locale zh-CN) gets the Chinese interface, the navbar switcher flips it to
+/// English and back (and the choice outlives a reload), and the server's validation messages follow the choice.
+/// </summary>
+[Collection(SharedChromium.Name)]
+public sealed class LanguageInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
+{
+    [Fact]
+    public async Task A_zh_CN_browser_sees_Chinese_and_the_switcher_flips_to_English_and_back()
+    {
+        var context = await Session.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN" });
+        var page = await Session.OpenRoomAsync(context);
+
+        await ExpectChineseAsync(page);
+
+        await page.Locator("#language-switcher button[value=en]").ClickAsync();
+        await ExpectEnglishAsync(page);
+        await Expect(page).ToHaveURLAsync(Session.RoomUrl().ToString());
+        await page.ReloadAsync();
+        await ExpectEnglishAsync(page);
+
+        await page.Locator("#language-switcher button[value=zh-Hans]").ClickAsync();
+        await ExpectChineseAsync(page);
+        Session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task Validation_errors_from_the_server_arrive_in_the_chosen_language()
+    {
+        var context = await Session.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN" });
+        var page = await Session.OpenRoomAsync(context);
+        await page.PickNameAsync("安娜");
+        var textBox = page.Locator("#composer textarea[name=text]");
+        var error = page.Locator("#composer-error");
+
+        // A bell character pasted in: the browser lets it through, the server refuses it and nothing is lost.
+        await textBox.FillAsync("你好\u0007");
+        await page.Locator("#composer button[type=submit]").ClickAsync();
+        await Expect(error).ToHaveTextAsync("消息包含不允许的控制字符（U+0007）。");
+        await Expect(textBox).ToHaveValueAsync("你好\u0007");
+
+        await page.Locator("#language-switcher button[value=en]").ClickAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+        await textBox.FillAsync("hello\u0007");
+        await page.Locator("#composer button[type=submit]").ClickAsync();
+        await Expect(error).ToHaveTextAsync("The message contains a control character (U+0007), which is not allowed.");
+        Assert.Empty(await BrowserSession.ShownSeqsAsync(page));
+    }
+
+    private static async Task ExpectChineseAsync(IPage page)
+    {
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-Hans");
+        await Expect(page.Locator("nav .nav-link").First).ToHaveTextAsync("房间");
+        await Expect(page.Locator("#composer button[type=submit]")).ToHaveTextAsync("发送");
+        await Expect(page.Locator("#composer textarea[name=text]")).ToHaveAttributeAsync("placeholder", "输入消息");
+        await Expect(page.Locator("#language-switcher button[value=zh-Hans]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    private static async Task ExpectEnglishAsync(IPage page)
+    {
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.Locator("nav .nav-link").First).ToHaveTextAsync("Rooms");
+        await Expect(page.Locator("#composer button[type=submit]")).ToHaveTextAsync("Send");
+        await Expect(page.Locator("#composer textarea[name=text]")).ToHaveAttributeAsync("placeholder", "Write a message");
+        await Expect(page.Locator("#language-switcher button[value=en]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+    }
+}
