@@ -23,7 +23,7 @@ internal static class LocalizationExtensions
             localization.SetDefaultCulture(SupportedCultures.Default)
                 .AddSupportedCultures([.. SupportedCultures.All])
                 .AddSupportedUICultures([.. SupportedCultures.All]);
-            // Caches and proxies keep the languages apart (Vary is set too); scripts can read what they got.
+            // Content-Language says which language a page or ProblemDetails is in, for tools and scripts.
             localization.ApplyCurrentCultureToResponseHeaders = true;
             // No query-string provider: a language is chosen once with the switcher, not carried in every link.
             localization.RequestCultureProviders =
