@@ -54,23 +54,22 @@ public sealed class LanguageInBrowserTests(ChromiumFixture chromium) : BrowserAp
         Assert.Empty(await BrowserSession.ShownSeqsAsync(page));
     }
 
-    private static async Task ExpectChineseAsync(IPage page)
-    {
-        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-Hans");
-        await Expect(page.Locator("nav .nav-link").First).ToHaveTextAsync("房间");
-        await Expect(page.Locator("#composer button[type=submit]")).ToHaveTextAsync("发送");
-        await Expect(page.Locator("#composer textarea[name=text]")).ToHaveAttributeAsync("placeholder", "输入消息");
-        await Expect(page.Locator("#language-switcher button[value=zh-Hans]")).ToHaveAttributeAsync("aria-pressed", "true");
-        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
-    }
+    private sealed record Interface(string Lang, string Rooms, string Send, string WriteMessage);
 
-    private static async Task ExpectEnglishAsync(IPage page)
+    private static readonly Interface Chinese = new("zh-Hans", "房间", "发送", "输入消息");
+    private static readonly Interface English = new("en", "Rooms", "Send", "Write a message");
+
+    private static Task ExpectChineseAsync(IPage page) => ExpectAsync(page, Chinese);
+
+    private static Task ExpectEnglishAsync(IPage page) => ExpectAsync(page, English);
+
+    private static async Task ExpectAsync(IPage page, Interface shown)
     {
-        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
-        await Expect(page.Locator("nav .nav-link").First).ToHaveTextAsync("Rooms");
-        await Expect(page.Locator("#composer button[type=submit]")).ToHaveTextAsync("Send");
-        await Expect(page.Locator("#composer textarea[name=text]")).ToHaveAttributeAsync("placeholder", "Write a message");
-        await Expect(page.Locator("#language-switcher button[value=en]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", shown.Lang);
+        await Expect(page.Locator("nav .nav-link").First).ToHaveTextAsync(shown.Rooms);
+        await Expect(page.Locator("#composer button[type=submit]")).ToHaveTextAsync(shown.Send);
+        await Expect(page.Locator("#composer textarea[name=text]")).ToHaveAttributeAsync("placeholder", shown.WriteMessage);
+        await Expect(page.Locator($"#language-switcher button[value={shown.Lang}]")).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
     }
 }
