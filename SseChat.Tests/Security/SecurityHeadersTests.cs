@@ -56,7 +56,7 @@ public sealed class SecurityHeadersTests : ChatAppTests
 
         foreach (var (path, page) in rendered)
         {
-            // A JSON data block (the scripts' strings) is never executed, so it needs nothing from the policy.
+            // A JSON data block (the page scripts' text, _ScriptText) is never executed, so the CSP has nothing to allow.
             Assert.Empty(page.QuerySelectorAll("script:not([src]):not([type='application/json'])").Select(s => $"{path}: {s.OuterHtml}"));
             Assert.Empty(page.QuerySelectorAll("style, [style]").Select(s => $"{path}: {s.OuterHtml}"));
             Assert.Empty(page.All.Where(e => e.Attributes.Any(a => a.Name.StartsWith("on", StringComparison.Ordinal)))

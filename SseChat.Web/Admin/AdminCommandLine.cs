@@ -6,6 +6,7 @@ namespace SseChat.Web.Admin;
 /// <c>dotnet run --project SseChat.Web -- admin set-password &lt;name&gt;</c>: sets (or creates) an administrator's
 /// password from the operator's terminal, for the first sign-in or a forgotten password. The password is read from
 /// standard input (typed without echo, or piped); an empty one is replaced by a generated one, printed once.
+/// It speaks English whatever the machine's culture, like the server's log: it is an operator's tool, not the UI.
 /// </summary>
 internal static class AdminCommandLine
 {
@@ -33,9 +34,9 @@ internal static class AdminCommandLine
         {
             password = AdministratorAccounts.GeneratePassword();
         }
-        else if (accounts.CheckNewPassword(password) is { } problem)
+        else if (!accounts.IsAcceptableNewPassword(password))
         {
-            await Console.Error.WriteLineAsync(problem);
+            await Console.Error.WriteLineAsync($"Choose a password of at least {accounts.MinimumPasswordLength} characters.");
             Environment.ExitCode = 1;
             return true;
         }

@@ -86,14 +86,15 @@ public sealed partial class AdministratorAccounts(
         return administrator;
     }
 
-    /// <summary>Why a new password is not acceptable, or null when it is.</summary>
-    public string? CheckNewPassword(string? password)
-    {
-        var minimum = options.Value.MinimumPasswordLength;
-        return string.IsNullOrEmpty(password) || password.Length < minimum
-            ? $"Choose a password of at least {minimum} characters."
-            : null;
-    }
+    /// <summary>The shortest new password accepted (Admin:MinimumPasswordLength).</summary>
+    public int MinimumPasswordLength => options.Value.MinimumPasswordLength;
+
+    /// <summary>
+    /// Whether a new password is long enough. The callers word the refusal: the admin area in the reader's language,
+    /// the command line in English.
+    /// </summary>
+    public bool IsAcceptableNewPassword(string? password) =>
+        !string.IsNullOrEmpty(password) && password.Length >= MinimumPasswordLength;
 
     /// <summary>
     /// On a fresh database there is no administrator and no default password: create one with a generated,

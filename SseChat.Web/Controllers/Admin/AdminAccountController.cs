@@ -1,21 +1,27 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Data;
+using SseChat.Web.Localization;
 using SseChat.Web.Models.Admin;
+using SseChat.Web.Security;
 
 namespace SseChat.Web.Controllers.Admin;
 
 [Route("admin")]
 public sealed class AdminAccountController(
-    AdministratorAccounts accounts, AuditLog audit, IOptions<AdminOptions> adminOptions) : AdminControllerBase
+    AdministratorAccounts accounts,
+    AuditLog audit,
+    IOptions<AdminOptions> adminOptions,
+    IStringLocalizer<AdminAccountController> text,
+    IStringLocalizer<ProblemText> problemText) : AdminControllerBase
 {
-    private const string WrongCredentials = "Incorrect user name or password.";
+    // Stored in the audit log as its actor, like the names that do exist: data, not a reader's text.
     private const string UnknownUser = "(unknown name)";
 
     [AllowAnonymous]
@@ -33,8 +39,15 @@ public sealed class AdminAccountController(
         }
         if (await accounts.IsLockedOutAsync(form.UserName, cancellationToken))
         {
-            Response.Headers.RetryAfter = ((int)adminOptions.Value.LoginWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return StatusCode(StatusCodes.Status429TooManyRequests);
+            // Answered like the per-address sign-in limit (RateLimitingExtensions), so both limits read the same.
+            var window = adminOptions.Value.LoginWindow;
+            await Refusals.WriteAsync(
+                HttpContext,
+                StatusCodes.Status429TooManyRequests,
+                window,
+                problemText["LoginTooFastTitle"],
+                problemText["TryAgainDetail", problemText["WaitSeconds", Refusals.Seconds(window)]]);
+            return new EmptyResult();
         }
         var administrator = await accounts.VerifyAsync(form.UserName, form.Password, cancellationToken);
         if (administrator is null)
@@ -42,7 +55,7 @@ public sealed class AdminAccountController(
             // Whatever was typed as a name may be a password typed in the wrong box: keep only names that exist.
             var actor = await accounts.ExistsAsync(form.UserName, cancellationToken) ? form.UserName : UnknownUser;
             await audit.RecordAsync(actor, AuditAction.SignInFailed, detail: FromClient);
-            ModelState.AddModelError("", WrongCredentials);
+            ModelState.AddModelError("", text["WrongCredentials"]);
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return View(form);
         }
@@ -76,9 +89,9 @@ public sealed class AdminAccountController(
     [EnableRateLimiting(AdminClaims.LoginRateLimit)] // it checks the current password: no free guesses either
     public async Task<IActionResult> Password(ChangePasswordForm form, CancellationToken cancellationToken)
     {
-        if (accounts.CheckNewPassword(form.NewPassword) is { } weak)
+        if (!accounts.IsAcceptableNewPassword(form.NewPassword))
         {
-            ModelState.AddModelError(nameof(form.NewPassword), weak);
+            ModelState.AddModelError(nameof(form.NewPassword), text["PasswordTooShort", accounts.MinimumPasswordLength]);
         }
         if (!ModelState.IsValid)
         {
@@ -86,20 +99,20 @@ public sealed class AdminAccountController(
         }
         if (await accounts.VerifyAsync(AdministratorName, form.CurrentPassword, cancellationToken) is null)
         {
-            ModelState.AddModelError(nameof(form.CurrentPassword), "That is not your current password.");
+            ModelState.AddModelError(nameof(form.CurrentPassword), text["WrongCurrentPassword"]);
             return View(form);
         }
 
         var administrator = await accounts.SetPasswordAsync(AdministratorName, form.NewPassword, mustChange: false, cancellationToken);
         await audit.RecordAsync(AdministratorName, AuditAction.PasswordChanged, AdministratorName);
         await SignInAsync(administrator); // the new security stamp ended every other session, but not this one
-        TempData["Notice"] = "Your password was changed. Other sessions were signed out.";
+        TempData["Notice"] = text["PasswordChanged"].Value;
         return RedirectToAction("Index", "AdminRooms");
     }
 
     /// <summary>
     /// Where a sign-in came from, for the audit log: the client's address as the app sees it, which behind a known
-    /// proxy is the one the proxy forwarded (ReverseProxy:KnownProxies).
+    /// proxy is the one the proxy forwarded (ReverseProxy:KnownProxies). Stored as written, so in English.
     /// </summary>
     private string FromClient => HttpContext.Connection.RemoteIpAddress switch
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.Extensions.Localization;
 using SseChat.Web.Admin;
 using SseChat.Web.Extensions;
 
@@ -23,12 +24,19 @@ public abstract class AdminControllerBase : Controller
         if (mustChange && !allowed && User.Identity?.IsAuthenticated == true)
         {
             context.Result = Request.AcceptsJson()
-                ? Problem(
-                    title: "Choose a new password first.",
-                    detail: "You signed in with a one-time password; change it in the admin area.",
-                    statusCode: StatusCodes.Status403Forbidden)
+                ? OneTimePasswordProblem()
                 : RedirectToAction(nameof(AdminAccountController.Password), "AdminAccount");
         }
+    }
+
+    // Resolved here rather than injected: a constructor parameter would have to be passed on by every admin controller.
+    private ObjectResult OneTimePasswordProblem()
+    {
+        var text = HttpContext.RequestServices.GetRequiredService<IStringLocalizer<AdminControllerBase>>();
+        return Problem(
+            title: text["ChangePasswordFirstTitle"],
+            detail: text["ChangePasswordFirstDetail"],
+            statusCode: StatusCodes.Status403Forbidden);
     }
 }
 

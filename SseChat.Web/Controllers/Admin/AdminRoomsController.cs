@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
@@ -15,7 +16,8 @@ public sealed class AdminRoomsController(
     ChatEventWriter writer,
     ChatDbContext db,
     AuditLog audit,
-    TimeProvider clock) : AdminControllerBase
+    TimeProvider clock,
+    IStringLocalizer<AdminRoomsController> text) : AdminControllerBase
 {
     private const int ModeratedMessagesShown = 100;
 
@@ -32,11 +34,11 @@ public sealed class AdminRoomsController(
         var slug = form.Slug ?? SlugGenerator.FromName(form.Name);
         if (ModelState.IsValid && slug.Length == 0)
         {
-            ModelState.AddModelError(nameof(form.Slug), "The name gives no usable slug: enter one (a-z, 0-9, -).");
+            ModelState.AddModelError(nameof(form.Slug), text["SlugUnusable"]);
         }
         else if (ModelState.IsValid && await adminRooms.SlugExistsAsync(slug, cancellationToken))
         {
-            ModelState.AddModelError(nameof(form.Slug), $"A room with the slug \"{slug}\" already exists.");
+            ModelState.AddModelError(nameof(form.Slug), text["SlugTaken", slug]);
         }
         if (!ModelState.IsValid)
         {
@@ -53,10 +55,10 @@ public sealed class AdminRoomsController(
         catch (DbUpdateException)
         {
             // Someone took the slug between the check above and this insert.
-            ModelState.AddModelError(nameof(form.Slug), $"A room with the slug \"{slug}\" already exists.");
+            ModelState.AddModelError(nameof(form.Slug), text["SlugTaken", slug]);
             return View(form);
         }
-        TempData["Notice"] = $"Room \"{form.Name}\" created.";
+        TempData["Notice"] = text["RoomCreated", form.Name].Value;
         return RedirectToAction(nameof(Index));
     }
 
@@ -82,7 +84,7 @@ public sealed class AdminRoomsController(
         }
         return await ApplyAsync(
             new UpdateRoom(room.Id, AdministratorName, Name: form.Name, Topic: form.Topic),
-            $"Room \"{form.Name}\" saved.",
+            text["RoomSaved", form.Name],
             cancellationToken);
     }
 
@@ -111,13 +113,13 @@ public sealed class AdminRoomsController(
         }
         if (ModelState.IsValid && form.ConfirmSlug != room.Slug)
         {
-            ModelState.AddModelError(nameof(form.ConfirmSlug), $"Type \"{room.Slug}\" exactly to delete this room.");
+            ModelState.AddModelError(nameof(form.ConfirmSlug), text["ConfirmSlugMismatch", room.Slug]);
         }
         if (!ModelState.IsValid)
         {
             return View(new DeleteRoomViewModel(room, form));
         }
-        return await ApplyAsync(new DeleteRoom(room.Id, AdministratorName), $"Room \"{room.Name}\" deleted.", cancellationToken);
+        return await ApplyAsync(new DeleteRoom(room.Id, AdministratorName), text["RoomDeleted", room.Name], cancellationToken);
     }
 
     [HttpGet("rooms/{slug:slug}/messages")]
@@ -145,7 +147,7 @@ public sealed class AdminRoomsController(
         }
         catch (MessageNotStoredException exception)
         {
-            return Problem(title: "The message was not removed.", detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return NotStoredProblem(text["MessageNotRemovedTitle"], exception);
         }
         if (result.Status is RoomCommandStatus.MessageNotFound or RoomCommandStatus.RoomNotFound)
         {
@@ -155,7 +157,7 @@ public sealed class AdminRoomsController(
         {
             return NoContent();
         }
-        TempData["Notice"] = $"Message #{seq} removed.";
+        TempData["Notice"] = text["MessageRemoved", seq].Value;
         return RedirectToAction(nameof(Messages), new { slug });
     }
 
@@ -168,7 +170,7 @@ public sealed class AdminRoomsController(
         }
         return await ApplyAsync(
             new UpdateRoom(room.Id, AdministratorName, Archived: archived),
-            archived ? $"Room \"{room.Name}\" archived." : $"Room \"{room.Name}\" is open again.",
+            text[archived ? "RoomArchived" : "RoomUnarchived", room.Name],
             cancellationToken);
     }
 
@@ -181,7 +183,7 @@ public sealed class AdminRoomsController(
         }
         catch (MessageNotStoredException exception)
         {
-            return Problem(title: "The change was not stored.", detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return NotStoredProblem(text["ChangeNotStoredTitle"], exception);
         }
         if (result.Status == RoomCommandStatus.RoomNotFound)
         {
@@ -190,4 +192,9 @@ public sealed class AdminRoomsController(
         TempData["Notice"] = notice;
         return RedirectToAction(nameof(Index));
     }
+
+    private ObjectResult NotStoredProblem(string title, MessageNotStoredException exception) => Problem(
+        title: title,
+        detail: text[exception.Reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
+        statusCode: StatusCodes.Status503ServiceUnavailable);
 }
