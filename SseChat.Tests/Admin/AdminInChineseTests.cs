@@ -65,7 +65,7 @@ public sealed class AdminInChineseTests() : ChatAppTests(connectionOptions: "Def
         Assert.Equal(admin.LoginWindow, refused.Headers.RetryAfter?.Delta);
         using var problem = await ProblemAsync(refused);
         Assert.Equal("尝试次数过多。", problem.RootElement.GetProperty("title").GetString());
-        Assert.Contains($"{(int)admin.LoginWindow.TotalSeconds} 秒", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"请等待{(int)admin.LoginWindow.TotalSeconds}秒后再试。", problem.RootElement.GetProperty("detail").GetString());
     }
 
     [Fact]
