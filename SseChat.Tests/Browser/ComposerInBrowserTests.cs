@@ -245,6 +245,8 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await page.PickNameAsync("Ann");
         var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(201, response.Status);
+        // The page reads the reply after Playwright has seen it: reloading before that would lose the race, not the draft.
+        await Expect(textBox).ToHaveValueAsync("");
         await page.ReloadAsync();
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await Expect(textBox).ToHaveValueAsync("");
