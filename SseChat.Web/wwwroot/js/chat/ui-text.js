@@ -19,15 +19,24 @@ const catalogue = readCatalogue();
 const pluralRules = new Intl.PluralRules(pageLanguage);
 const numberFormat = new Intl.NumberFormat(formattingLocale);
 
-/** The text under key with its {name} placeholders filled from values; numbers are formatted for the page. */
+/**
+ * The text under key with its {name} placeholders filled from values; numbers are formatted for the page. What is
+ * missing is loud, never a silent English fallback: the key (or the placeholder) shows on the page, and the console
+ * says what is missing, starting with "ui-text:" (the browser tests fail on such messages).
+ */
 export function text(key, values = {}) {
   const template = catalogue[key];
   if (typeof template !== 'string') {
-    return missing(`no text for key "${key}"`, key);
+    console.error(`ui-text: no text for key "${key}"`);
+    return key;
   }
-  return template.replace(PLACEHOLDER, (placeholder, name) => Object.hasOwn(values, name)
-    ? display(values[name])
-    : missing(`text "${key}" needs a value for {${name}}`, placeholder));
+  return template.replace(PLACEHOLDER, (placeholder, name) => {
+    if (Object.hasOwn(values, name)) {
+      return display(values[name]);
+    }
+    console.error(`ui-text: text "${key}" needs a value for {${name}}`);
+    return placeholder;
+  });
 }
 
 /** The counted text under key: key.one, key.other... by the page language's plural rules; {count} is count. */
@@ -44,13 +53,6 @@ export function formatNumber(value) {
 
 function display(value) {
   return typeof value === 'number' ? formatNumber(value) : String(value);
-}
-
-// Loud, never a silent English fallback: the key shows on the page and the console says what is missing. Tests
-// collect these messages by their prefix.
-function missing(problem, shown) {
-  console.error(`ui-text: ${problem}`);
-  return shown;
 }
 
 function readCatalogue() {
