@@ -141,7 +141,7 @@ public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : Browser
         }
         var refused = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(409, refused.Status);
-        await Expect(error).ToHaveTextAsync("这个房间已归档。 历史消息仍可阅读，但不再接收新消息。");
+        await Expect(error).ToHaveTextAsync("这个房间已归档。历史消息仍可阅读，但不再接收新消息。");
         Session.AssertNoScriptErrors();
     }
 

@@ -7,9 +7,10 @@ export async function describeProblem(response) {
   try {
     const problem = await response.json();
     const fieldErrors = Object.values(problem.errors ?? {}).flat();
-    const reason = fieldErrors.length > 0 ? fieldErrors.join(' ') : [problem.title, problem.detail].filter(Boolean).join(' ');
-    if (reason !== '') {
-      return reason;
+    const sentences = fieldErrors.length > 0 ? fieldErrors : [problem.title, problem.detail].filter(Boolean);
+    if (sentences.length > 0) {
+      // English puts a space between sentences, Chinese none.
+      return sentences.reduce((first, next) => text('problem.sentences', { first, next }));
     }
   } catch {
     // Not ProblemDetails (a proxy's error page, say): the status is all there is to tell.
