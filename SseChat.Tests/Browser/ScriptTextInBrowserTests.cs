@@ -14,7 +14,7 @@ namespace SseChat.Tests.Browser;
 
 /// <summary>
 /// The words the page scripts write (connection state, typing, new messages, the outbox, counters, day separators,
-/// unread markers) in a real Chromium whose language is Chinese: they come from the page's ScriptText block in the
+/// unread markers, the administrator's removal) in a real Chromium whose language is Chinese: they come from the page's ScriptText block in the
 /// reader's language, never from English in the scripts; and the catalogue helper itself (plurals, numbers,
 /// placeholders, missing keys) on English and Chinese pages.
 /// </summary>
@@ -142,6 +142,38 @@ public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : Browser
         var refused = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(409, refused.Status);
         await Expect(error).ToHaveTextAsync("这个房间已归档。历史消息仍可阅读，但不再接收新消息。");
+        Session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task Chinese_administrator_is_asked_and_told_about_a_removal_in_Chinese()
+    {
+        using var client = App.CreateChatClient();
+        var message = await client.SendAsync(Room, "Ann", "不该说的话");
+        using var admin = await AdminSession.SignInAsync(App);
+        var context = await ChineseContextAsync(Session);
+        await context.AddCookiesAsync(admin.Client.Cookies.GetAllCookies().Select(cookie =>
+            new Cookie { Name = cookie.Name, Value = cookie.Value, Url = App.BaseAddress.ToString() }));
+        var page = await Session.NewPageAsync(context);
+        var dialogs = new ConcurrentQueue<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Enqueue(dialog.Message);
+            await dialog.AcceptAsync();
+        };
+        var removeUrl = $"**/{message.Seq.ToString(CultureInfo.InvariantCulture)}/remove";
+        await page.RouteAsync(removeUrl, route => route.AbortAsync("connectionreset"));
+        await Session.GoToRoomAsync(page);
+
+        var remove = Message(page, message.Seq).Locator(".message-remove");
+        await remove.ClickAsync();
+        await Expect(page.Locator("#composer-error")).ToHaveTextAsync("消息没有删除：无法连接到服务器。");
+        Assert.Equal(["要为所有人删除这条消息吗？"], dialogs);
+        await Expect(remove).ToBeEnabledAsync();
+
+        await page.UnrouteAsync(removeUrl);
+        await remove.ClickAsync();
+        await Expect(Message(page, message.Seq)).ToHaveCountAsync(0);
         Session.AssertNoScriptErrors();
     }
 
