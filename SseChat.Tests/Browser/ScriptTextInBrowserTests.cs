@@ -14,9 +14,9 @@ namespace SseChat.Tests.Browser;
 
 /// <summary>
 /// The words the page scripts write (connection state, typing, new messages, the outbox, counters, day separators,
-/// unread markers, the administrator's removal) in a real Chromium whose language is Chinese: they come from the page's ScriptText block in the
-/// reader's language, never from English in the scripts; and the catalogue helper itself (plurals, numbers,
-/// placeholders, missing keys) on English and Chinese pages.
+/// unread markers, the administrator's removal) in a real Chromium whose language is Chinese: they come from the
+/// page's ScriptText block in the reader's language, never from English in the scripts; and the catalogue helper
+/// itself (plurals, numbers, placeholders, missing keys) on English and Chinese pages.
 /// </summary>
 [Collection(SharedChromium.Name)]
 public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
