@@ -11,11 +11,15 @@ namespace SseChat.Tests.Browser;
 
 /// <summary>
 /// One test's pages in the shared Chromium: each new page gets its own browser context (own cookies and storage)
-/// unless a context is passed, every uncaught script error is collected, and all contexts close at the end.
+/// unless a context is passed, every uncaught script error and every complaint of ui-text.js (a text key the page's
+/// catalogue lacks) is collected, and all contexts close at the end.
 /// </summary>
 public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsyncDisposable
 {
     public const string Room = "general";
+
+    // What wwwroot/js/chat/ui-text.js starts its console errors with.
+    private const string MissingTextPrefix = "ui-text:";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -39,6 +43,13 @@ public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsy
         context ??= await NewContextAsync();
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => scriptErrors.Enqueue(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.StartsWith(MissingTextPrefix, StringComparison.Ordinal))
+            {
+                scriptErrors.Enqueue(message.Text);
+            }
+        };
         return page;
     }
 

@@ -55,6 +55,58 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         Session.AssertNoScriptErrors();
     }
 
+    /// <summary>
+    /// Chromium's own input method path (DevTools' Input.imeSetComposition and Input.insertText), not synthetic
+    /// events: the composition shows pinyin in the box, Enter while it is open must neither send nor confirm anything
+    /// for the composer, and the committed Chinese is sent exactly as typed.
+    /// </summary>
+    [Fact]
+    public async Task Chinese_typed_through_an_input_method_is_sent_exactly_as_committed_and_never_mid_composition()
+    {
+        var page = await Session.OpenRoomAsync();
+        await page.PickNameAsync("小明");
+        var posts = new ConcurrentQueue<string?>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal))
+            {
+                posts.Enqueue(request.PostData);
+            }
+        };
+        var textBox = page.Locator("#composer textarea[name=text]");
+        await textBox.FocusAsync();
+        var devTools = await page.Context.NewCDPSessionAsync(page);
+
+        await textBox.EvaluateAsync("""
+            (box) => {
+              window.__enters = [];
+              box.addEventListener('keydown', (event) => {
+                if (event.key === 'Enter') {
+                  window.__enters.push(event.isComposing);
+                }
+              });
+            }
+            """);
+
+        await devTools.SendAsync("Input.imeSetComposition", new() { ["text"] = "ni hao", ["selectionStart"] = 6, ["selectionEnd"] = 6 });
+        await Expect(textBox).ToHaveValueAsync("ni hao");
+        // The Enter an input method passes on while its candidate list is open (it inserts no character itself).
+        await devTools.SendAsync("Input.dispatchKeyEvent", new() { ["type"] = "rawKeyDown", ["key"] = "Enter", ["code"] = "Enter", ["windowsVirtualKeyCode"] = 13 });
+        await devTools.SendAsync("Input.dispatchKeyEvent", new() { ["type"] = "keyUp", ["key"] = "Enter", ["code"] = "Enter", ["windowsVirtualKeyCode"] = 13 });
+        var enters = await page.EvaluateAsync<bool[]>("() => window.__enters");
+        Assert.Equal([true], enters); // Chromium itself says the composition was open
+        await devTools.SendAsync("Input.insertText", new() { ["text"] = "你好，世界！" });
+        await Expect(textBox).ToHaveValueAsync("你好，世界！");
+        Assert.Empty(posts);
+
+        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
+        Assert.Equal(201, response.Status);
+        Assert.Equal("你好，世界！", (await ReadMessageAsync(response)).Text);
+        await Expect(Message(page, (await ReadMessageAsync(response)).Seq).Locator(".message-text")).ToHaveTextAsync("你好，世界！");
+        Assert.Single(posts);
+        Session.AssertNoScriptErrors();
+    }
+
     [Fact]
     public async Task Sent_message_shows_as_pending_until_confirmed_and_never_twice()
     {
@@ -245,6 +297,8 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await page.PickNameAsync("Ann");
         var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(201, response.Status);
+        // The page reads the reply after Playwright has seen it: reloading before that would lose the race, not the draft.
+        await Expect(textBox).ToHaveValueAsync("");
         await page.ReloadAsync();
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await Expect(textBox).ToHaveValueAsync("");

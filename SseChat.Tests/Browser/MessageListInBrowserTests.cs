@@ -20,13 +20,14 @@ namespace SseChat.Tests.Browser;
 [Collection(SharedChromium.Name)]
 public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
-    private const string GroupsScript = """
+    /// <summary>The list top to bottom: "day {label}" for a day separator, "{seq}" or "{seq} continued" for a message.</summary>
+    internal const string GroupsScript = """
         () => Array.from(document.querySelectorAll('#messages > li'), (item) => item.classList.contains('day-separator')
           ? `day ${item.textContent}`
           : `${item.dataset.seq}${item.classList.contains('message-continued') ? ' continued' : ''}`)
         """;
 
-    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+    internal static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
 
     [Fact]
     public async Task Messages_are_grouped_by_author_and_the_readers_local_day_however_they_arrived()
@@ -56,19 +57,9 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : Browse
         {
             posted.Add(await client.SendAsync(Room, author, $"{author} #{posted.Count + 1}"));
         }
-        await using (var db = app.CreateDbContext())
-        {
-            var roomId = await db.Rooms.Where(r => r.Slug == Room).Select(r => r.Id).SingleAsync();
-            foreach (var (message, (_, localTime)) in posted.Zip(plan))
-            {
-                if (localTime is { } local)
-                {
-                    var utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), NewYork);
-                    await db.RoomEvents.Where(e => e.RoomId == roomId && e.Seq == message.Seq)
-                        .ExecuteUpdateAsync(set => set.SetProperty(e => e.CreatedAt, utc));
-                }
-            }
-        }
+        await BackdateAsync(app, NewYork, posted.Zip(plan)
+            .Where(pair => pair.Second.LocalTime is not null)
+            .Select(pair => (pair.First.Seq, pair.Second.LocalTime!.Value)));
 
         var context = await browser.NewContextAsync(new() { TimezoneId = "America/New_York", Locale = "en-US" });
         var page = await browser.OpenRoomAsync(context);
@@ -247,7 +238,20 @@ public sealed class MessageListInBrowserTests(ChromiumFixture chromium) : Browse
         Session.AssertNoScriptErrors();
     }
 
-    private static async Task<List<ChatMessage>> SendManyAsync(ChatClient client, int count)
+    /// <summary>Moves messages of the room to other wall-clock times in a time zone, as if written then.</summary>
+    internal static async Task BackdateAsync(ChatApplication app, TimeZoneInfo zone, IEnumerable<(long Seq, DateTime LocalTime)> moves)
+    {
+        await using var db = app.CreateDbContext();
+        var roomId = await db.Rooms.Where(r => r.Slug == Room).Select(r => r.Id).SingleAsync();
+        foreach (var (seq, localTime) in moves)
+        {
+            var utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(localTime, DateTimeKind.Unspecified), zone);
+            await db.RoomEvents.Where(e => e.RoomId == roomId && e.Seq == seq)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.CreatedAt, utc));
+        }
+    }
+
+    internal static async Task<List<ChatMessage>> SendManyAsync(ChatClient client, int count)
     {
         var posted = new List<ChatMessage>();
         for (var i = 1; i <= count; i++)

@@ -1,6 +1,8 @@
 // Tells screen-reader users about new messages through one polite live region, briefly ("New message from Ann"),
 // instead of making the whole list live, which would read every message in full as it arrives. Messages that come
 // together are announced together.
+import { plural, text } from './ui-text.js';
+
 const ANNOUNCE_DELAY_MS = 750;
 
 export class Announcer {
@@ -22,8 +24,6 @@ export class Announcer {
     const count = this.#authors.length;
     this.#authors = [];
     this.#timer = null;
-    this.#region.textContent = count === 1
-      ? `New message from ${authors[0]}`
-      : `${count} new messages from ${authors.join(', ')}`;
+    this.#region.textContent = plural('announcer.newMessages', count, { authors: authors.join(text('list.separator')) });
   }
 }

@@ -4,6 +4,8 @@
 // timeout can then never store it twice. One message is on its way at a time, so nothing is submitted twice.
 import { DraftStore } from './drafts.js';
 import { randomHexId } from './random-id.js';
+import { describeProblem } from './problem.js';
+import { plural, text } from './ui-text.js';
 
 // How long a post may take before it counts as failed (and can be retried with the same clientMessageId).
 const SEND_TIMEOUT_MS = 10_000;
@@ -84,11 +86,11 @@ export class Composer {
     if (this.#sending || !this.#form.reportValidity()) {
       return;
     }
-    const text = this.#text.value;
-    if (text.trim() === '') {
+    const draft = this.#text.value;
+    if (draft.trim() === '') {
       return;
     }
-    await this.#post(text);
+    await this.#post(draft);
   }
 
   /**
@@ -102,19 +104,19 @@ export class Composer {
     }
   }
 
-  async #post(text) {
-    if (this.#outgoing?.text !== text) {
+  async #post(draft) {
+    if (this.#outgoing?.text !== draft) {
       this.#outgoing?.item.remove();
-      this.#outgoing = { text, clientMessageId: randomHexId(), item: null };
+      this.#outgoing = { text: draft, clientMessageId: randomHexId(), item: null };
     }
     const outgoing = this.#outgoing;
     outgoing.item?.remove();
-    outgoing.item = this.#pendingItem(text);
+    outgoing.item = this.#pendingItem(draft);
     this.#outbox.append(outgoing.item);
     outgoing.item.scrollIntoView({ block: 'nearest' });
 
     const body = new URLSearchParams(new FormData(this.#form));
-    body.set('text', text);
+    body.set('text', draft);
     body.set('clientMessageId', outgoing.clientMessageId);
     this.#setSending(true);
     this.#showError(null);
@@ -132,12 +134,10 @@ export class Composer {
       } else if (response.status >= 500 || response.status === 408) {
         this.#failed(outgoing, await describeProblem(response));
       } else {
-        this.#rejected(outgoing, await describeProblem(response));
+        this.#rejected(outgoing, response.status === 429 ? tooFast(response) : await describeProblem(response));
       }
     } catch {
-      this.#failed(outgoing, abort.signal.aborted
-        ? 'The server did not answer in time.'
-        : 'Could not reach the server.');
+      this.#failed(outgoing, abort.signal.aborted ? text('server.timedOut') : text('server.unreachable'));
     } finally {
       clearTimeout(timer);
       this.#setSending(false);
@@ -175,28 +175,27 @@ export class Composer {
     item.hidden = false;
     item.classList.replace('message-pending', 'message-failed');
     const status = item.querySelector('.message-status');
-    status.replaceChildren(`Not sent. ${reason} `);
     const retry = document.createElement('button');
     retry.type = 'button';
     retry.className = 'btn btn-sm btn-outline-danger py-0 message-retry';
-    retry.textContent = 'Retry';
+    retry.textContent = text('composer.retry');
     retry.addEventListener('click', () => {
       if (!this.#sending && this.#author.reportValidity()) {
         this.#post(outgoing.text);
       }
     });
-    status.append(retry);
-    this.#showError(`Your message was not sent: ${reason} It was kept; press Retry (or Send) to try again.`);
+    status.replaceChildren(text('composer.notSent', { reason }), ' ', retry);
+    this.#showError(text('composer.failed', { reason }));
     retry.focus();
   }
 
-  #pendingItem(text) {
-    const item = this.#createItem({ author: this.author, text, sentAt: new Date().toISOString() });
+  #pendingItem(draft) {
+    const item = this.#createItem({ author: this.author, text: draft, sentAt: new Date().toISOString() });
     item.classList.add('message-pending');
     item.querySelector('.message-remove')?.remove();
     const status = document.createElement('div');
     status.className = 'message-status small';
-    status.textContent = 'Sending…';
+    status.textContent = text('composer.sending');
     item.append(status);
     return item;
   }
@@ -213,7 +212,7 @@ export class Composer {
     const remaining = this.#maxLength - length;
     const shown = length >= Math.ceil(this.#maxLength * COUNTER_SHOWN_FROM_RATIO);
     this.#counter.hidden = !shown;
-    this.#counter.textContent = shown ? `${remaining} characters left` : '';
+    this.#counter.textContent = shown ? plural('composer.charactersLeft', remaining) : '';
     this.#counter.classList.toggle('text-danger-emphasis', shown && remaining <= 0);
   }
 
@@ -223,20 +222,10 @@ export class Composer {
   }
 }
 
-async function describeProblem(response) {
-  if (response.status === 429) {
-    const seconds = retryAfterSeconds(response.headers.get('Retry-After'));
-    return seconds === null
-      ? "You're sending too fast; try again in a moment."
-      : `You're sending too fast; try again in ${seconds} s.`;
-  }
-  try {
-    const problem = await response.json();
-    const fieldErrors = Object.values(problem.errors ?? {}).flat();
-    return fieldErrors.length > 0 ? fieldErrors.join(' ') : [problem.title, problem.detail].filter(Boolean).join(' ');
-  } catch {
-    return `The server answered ${response.status}.`;
-  }
+// The rate limiter's answer, in words that count down from its Retry-After rather than its ProblemDetails'.
+function tooFast(response) {
+  const seconds = retryAfterSeconds(response.headers.get('Retry-After'));
+  return seconds === null ? text('composer.tooFast') : text('composer.tooFastSeconds', { seconds });
 }
 
 // Retry-After is either a number of seconds or an HTTP date.

@@ -1,6 +1,8 @@
 // "Load older": fetches the page of messages before the oldest one shown from the JSON history endpoint, when the
 // button is pressed or the reader scrolls up to it. One load at a time; the page size is the server's
 // (Chat:HistoryPageSize), rendered into the page.
+import { text } from './ui-text.js';
+
 export class HistoryLoader {
   #button;
   #url;
@@ -45,7 +47,7 @@ export class HistoryLoader {
       loaded = true;
     } catch {
       // Offline, or the server is restarting: the button stays, saying so, for another try.
-      this.#button.textContent = 'Could not load older messages. Try again';
+      this.#button.textContent = text('history.loadFailed');
     } finally {
       this.#loading = false;
       this.#button.disabled = false;

@@ -3,6 +3,7 @@
 // author field stays in the page for visitors without script; with script it is filled from here and hidden.
 import { readStored, writeStored } from './browser-storage.js';
 import { randomHexId } from './random-id.js';
+import { text } from './ui-text.js';
 
 const NAME_KEY = 'ssechat.author';
 const CLIENT_KEY = 'ssechat.client';
@@ -13,13 +14,13 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
 export function validateName(value) {
   const name = value.trim();
   if (name.length === 0) {
-    return { error: 'Enter your name.' };
+    return { error: text('identity.nameRequired') };
   }
   if (name.length > NAME_MAX_LENGTH) {
-    return { error: `Your name can be at most ${NAME_MAX_LENGTH} characters.` };
+    return { error: text('identity.nameTooLong', { max: NAME_MAX_LENGTH }) };
   }
   if (CONTROL_CHARACTER.test(name)) {
-    return { error: 'Your name cannot contain control characters.' };
+    return { error: text('identity.nameControlCharacters') };
   }
   return { name };
 }
@@ -51,7 +52,7 @@ export class Identity {
     this.#name = validateName(readStored(NAME_KEY) ?? '').name ?? '';
 
     authorField.hidden = true;
-    authorField.addEventListener('invalid', () => this.edit('Pick a name before you send.'));
+    authorField.addEventListener('invalid', () => this.edit(text('identity.pickNameFirst')));
     changeButton.addEventListener('click', () => this.edit());
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -1,9 +1,11 @@
 // The server renders UTC timestamps in <time datetime="…Z">; readers see them in their own time zone and
 // locale: the time of day next to the message (the day is in the day separator above it), and the full
-// timestamp on hover.
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full' });
+// timestamp on hover. The words and the formats follow the page's language (ui-text.js), not only the browser's.
+import { formattingLocale, text } from './ui-text.js';
+
+const timeFormat = new Intl.DateTimeFormat(formattingLocale, { timeStyle: 'short' });
+const fullFormat = new Intl.DateTimeFormat(formattingLocale, { dateStyle: 'full', timeStyle: 'long' });
+const dayFormat = new Intl.DateTimeFormat(formattingLocale, { dateStyle: 'full' });
 
 export function formatLocalTime(element) {
   const date = new Date(element.dateTime);
@@ -27,12 +29,12 @@ export function localDayKey(date) {
   return `${date.getFullYear()}-${month}-${day}`;
 }
 
-/** "Today", "Yesterday" or the full local date, for a day separator. */
+/** "Today", "Yesterday" (in the page's language) or the full local date, for a day separator. */
 export function dayLabel(date, now = new Date()) {
   const key = localDayKey(date);
   if (key === localDayKey(now)) {
-    return 'Today';
+    return text('day.today');
   }
   const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
-  return key === localDayKey(yesterday) ? 'Yesterday' : dayFormat.format(date);
+  return key === localDayKey(yesterday) ? text('day.yesterday') : dayFormat.format(date);
 }

@@ -1,5 +1,8 @@
 // For a signed-in administrator: the remove button on each message. The server answers 204 and every open page,
 // this one included, then gets the `delete` event; the message is taken away here at once all the same.
+import { describeProblem } from './problem.js';
+import { text } from './ui-text.js';
+
 export class Moderation {
   #baseUrl;
   #form;
@@ -20,12 +23,13 @@ export class Moderation {
   }
 
   async remove(seq, button) {
-    if (!confirm('Remove this message for everyone?')) {
+    if (!confirm(text('moderation.confirmRemove'))) {
       return;
     }
     button.disabled = true;
     const body = new URLSearchParams();
     body.set('__RequestVerificationToken', this.#form.elements.namedItem('__RequestVerificationToken').value);
+    let reason;
     try {
       const response = await fetch(`${this.#baseUrl}/${seq}/remove`, {
         method: 'POST',
@@ -33,14 +37,17 @@ export class Moderation {
         headers: { Accept: 'application/json' },
         redirect: 'manual',
       });
-      // Only 204 means removed: a redirect (say, to the sign-in page) followed by fetch ends in a 200 page.
-      if (response.status !== 204) {
-        throw new Error(`The server answered ${response.status}.`);
+      if (response.status === 204) {
+        this.#messages.remove(seq);
+        return;
       }
-      this.#messages.remove(seq);
-    } catch (error) {
-      button.disabled = false;
-      this.#onError(`The message was not removed: ${error.message}`);
+      // Only 204 means removed. A redirect (to the sign-in page), which fetch would follow to a 200 page, means
+      // the administrator's sign-in is gone.
+      reason = response.type === 'opaqueredirect' ? text('moderation.signedOut') : await describeProblem(response);
+    } catch {
+      reason = text('server.unreachable');
     }
+    button.disabled = false;
+    this.#onError(text('moderation.notRemoved', { reason }));
   }
 }

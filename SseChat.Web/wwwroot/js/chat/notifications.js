@@ -1,19 +1,21 @@
 // Tells a reader whose tab is in the background that the room moved on: a count in the tab's title,
-// "(3) general · SseChat", cleared when they come back, and, if they opted in with the bell toggle, a browser
+// "(3) General · SseChat", cleared when they come back, and, if they opted in with the bell toggle, a browser
 // notification per message. Permission is asked only when the toggle is clicked, never on page load. The caller
 // passes only other people's messages.
 import { readStored, writeStored } from './browser-storage.js';
+import { text } from './ui-text.js';
 
 const ENABLED_STORAGE_KEY = 'ssechat.notifications';
 // Notification bodies are plain text, and long ones are cut.
 const BODY_MAX_LENGTH = 200;
-const TITLE_BADGE = /^\(\d+\) /;
 
 export class Notifier {
   #toggle;
   #roomName;
   #tag;
   #unseen = 0;
+  #plainTitle = document.title;
+  #shownTitle = document.title; // what this set last; anything else was set by someone else (a room rename)
 
   /**
    * @param {{toggle: HTMLButtonElement, roomName: () => string, room: string}} options
@@ -51,7 +53,7 @@ export class Notifier {
     const body = message.text.length > BODY_MAX_LENGTH ? `${message.text.slice(0, BODY_MAX_LENGTH)}…` : message.text;
     let notification;
     try {
-      notification = new Notification(`${message.author} in ${this.#roomName()}`, { body, tag: this.#tag });
+      notification = new Notification(text('notifications.title', { author: message.author, room: this.#roomName() }), { body, tag: this.#tag });
     } catch {
       return; // Android's Chrome allows notifications only from a service worker: the title badge has to do
     }
@@ -81,13 +83,16 @@ export class Notifier {
     this.#toggle.setAttribute('aria-pressed', String(enabled));
     this.#toggle.disabled = blocked;
     this.#toggle.title = blocked
-      ? 'Notifications are blocked in this browser’s settings for this site'
-      : enabled ? 'Notifications on: click to turn them off' : 'Notify me of new messages while this tab is in the background';
+      ? text('notifications.blocked')
+      : enabled ? text('notifications.on') : text('notifications.off');
   }
 
   #setUnseen(count) {
     this.#unseen = count;
-    const title = document.title.replace(TITLE_BADGE, '');
-    document.title = count > 0 ? `(${count}) ${title}` : title;
+    if (document.title !== this.#shownTitle) {
+      this.#plainTitle = document.title;
+    }
+    document.title = count > 0 ? text('title.unseen', { count, title: this.#plainTitle }) : this.#plainTitle;
+    this.#shownTitle = document.title;
   }
 }

@@ -1,5 +1,7 @@
 // "Online now": the names from the latest `presence` event, a full snapshot that simply replaces the list.
 // Names are user input, so they only ever go in as textContent.
+import { formatNumber, text } from './ui-text.js';
+
 export class PresenceList {
   #list;
   #count;
@@ -19,9 +21,9 @@ export class PresenceList {
       item.textContent = name;
       return item;
     }));
-    this.#count.textContent = String(count);
+    this.#count.textContent = formatNumber(count);
     const more = count - online.length;
-    this.#more.textContent = more > 0 ? `and ${more} more` : '';
+    this.#more.textContent = more > 0 ? text('presence.more', { count: more }) : '';
     this.#more.hidden = more <= 0;
   }
 }

@@ -1,5 +1,7 @@
 // The room's header and composer, kept in step with `room` events (renamed, new topic, archived) and told when
 // the room is deleted.
+import { text } from './ui-text.js';
+
 export class RoomState {
   #name;
   #topic;
@@ -19,7 +21,7 @@ export class RoomState {
   update({ name, topic, archived }) {
     this.#name.textContent = name;
     this.#topic.textContent = topic;
-    document.title = `${name} · SseChat`;
+    document.title = text('page.title', { title: name });
     this.#archivedBanner.hidden = !archived;
     this.#composerFields.disabled = archived;
   }

@@ -2,6 +2,7 @@
 // read, nothing moves under them and a "N new messages" button offers the way down instead. Older messages put
 // above keep what the reader sees in place. The browser's own scroll anchoring is off for the pane (site.css):
 // this does the anchoring itself, at the bottom, which is what a chat needs.
+import { plural } from './ui-text.js';
 
 // How close to the bottom (px) still counts as "reading the newest messages".
 const PINNED_THRESHOLD_PX = 48;
@@ -82,6 +83,6 @@ export class ScrollManager {
   #setUnseen(count) {
     this.#unseen = count;
     this.#newMessagesButton.hidden = count === 0;
-    this.#newMessagesButton.textContent = count === 1 ? '1 new message' : `${count} new messages`;
+    this.#newMessagesButton.textContent = count === 0 ? '' : plural('newMessages', count);
   }
 }

@@ -1,5 +1,7 @@
 // "X is typing…": shown for expiresInMs after each `typing` event, and taken away at once when X's message arrives.
 // The typist's own page sends a notice at most every pingMs while they type, never for their own name's display.
+import { text } from './ui-text.js';
+
 const MAX_NAMES_SHOWN = 3;
 
 export class TypingIndicator {
@@ -44,12 +46,13 @@ function describe(names) {
     return '';
   }
   if (names.length === 1) {
-    return `${names[0]} is typing…`;
+    return text('typing.single', { name: names[0] });
   }
+  const separator = text('list.separator');
   if (names.length <= MAX_NAMES_SHOWN) {
-    return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`;
+    return text('typing.several', { names: names.slice(0, -1).join(separator), last: names.at(-1) });
   }
-  return `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more are typing…`;
+  return text('typing.more', { names: names.slice(0, MAX_NAMES_SHOWN).join(separator), count: names.length - MAX_NAMES_SHOWN });
 }
 
 export class TypingNotifier {

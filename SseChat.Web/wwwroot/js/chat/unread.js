@@ -3,6 +3,7 @@
 // after it with the JSON history endpoint. Rooms this browser never opened get no marker: it has not "looked"
 // at them yet, so nothing there is news to it.
 import { readStored, writeStored } from './browser-storage.js';
+import { formatNumber, plural, text } from './ui-text.js';
 
 const SEEN_KEY_PREFIX = 'ssechat.seen.';
 // Counts above this show as "99+"; one more than it is fetched to know.
@@ -46,21 +47,21 @@ async function showRoomUnread(element, fetched) {
     if (unread === 0) {
       return; // only room changes or removals happened since
     }
-    const shown = Math.min(UNREAD_CAP, fetched);
-    const count = unread > UNREAD_CAP || unread === fetched ? `${shown}+` : String(unread);
-    setBadge(badge, count, unread === 1 ? ' unread message' : ' unread messages');
+    const atLeast = unread > UNREAD_CAP || unread === fetched;
+    const count = atLeast ? text('unread.atLeast', { count: Math.min(UNREAD_CAP, fetched) }) : formatNumber(unread);
+    setBadge(badge, count, plural('unread.words', atLeast ? UNREAD_CAP + 1 : unread));
   } catch {
-    setBadge(badge, 'new', ' messages'); // something happened, but how much could not be counted
+    setBadge(badge, text('unread.unknownCount'), text('unread.unknownWords')); // something happened, but how much could not be counted
   }
   badge.hidden = false;
   element.classList.add('room-has-unread');
 }
 
-// The count for the eye, and words for screen readers, which read the link's whole text.
+// The count for the eye, and words for screen readers, which read the link's whole text ("3 unread messages").
 function setBadge(badge, count, words) {
   const hiddenWords = document.createElement('span');
   hiddenWords.className = 'visually-hidden';
-  hiddenWords.textContent = words;
+  hiddenWords.textContent = ` ${words}`;
   badge.replaceChildren(count, hiddenWords);
   badge.dataset.count = count;
 }
