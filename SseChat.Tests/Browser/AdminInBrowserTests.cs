@@ -82,6 +82,22 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         AssertNoScriptErrors();
     }
 
+    [Theory]
+    [InlineData("en-US", @"^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$")]
+    [InlineData("zh-CN", @"^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$")]
+    public async Task Last_activity_shows_date_and_time_in_the_reader_s_language(string locale, string expected)
+    {
+        using (var client = app.CreateChatClient())
+        {
+            await client.SendAsync("general", "Ann", "hello");
+        }
+
+        var admin = await SignInAsync(new BrowserNewContextOptions { Locale = locale, TimezoneId = "Asia/Shanghai" });
+
+        await Expect(admin.Locator("#admin-rooms tr[data-slug='general'] time")).ToHaveTextAsync(new Regex(expected));
+        AssertNoScriptErrors();
+    }
+
     [Fact]
     public async Task Room_page_follows_rename_archive_and_delete_live()
     {
@@ -215,9 +231,9 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         AssertNoScriptErrors();
     }
 
-    private async Task<IPage> NewPageAsync()
+    private async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.Browser.NewContextAsync(options);
         contexts.Add(context);
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
@@ -226,15 +242,15 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     }
 
     /// <summary>A new browser context signed in through the real sign-in page, left on the rooms table.</summary>
-    private async Task<IPage> SignInAsync()
+    private async Task<IPage> SignInAsync(BrowserNewContextOptions? options = null)
     {
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(options);
         await page.GotoAsync(Url("admin"));
         await Expect(page).ToHaveURLAsync(new Regex("/admin/login"));
         var form = page.Locator("form#login-form");
         await form.Locator("input[name=UserName]").FillAsync(AdminName);
         await form.Locator("input[name=Password]").FillAsync(AdminPassword);
-        await form.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await form.Locator("button[type=submit]").ClickAsync();
         await Expect(page).ToHaveURLAsync(Url("admin"));
         await Expect(page.Locator("#admin-rooms")).ToBeVisibleAsync();
         return page;

@@ -4,6 +4,7 @@
 import { formattingLocale, text } from './ui-text.js';
 
 const timeFormat = new Intl.DateTimeFormat(formattingLocale, { timeStyle: 'short' });
+const dateTimeFormat = new Intl.DateTimeFormat(formattingLocale, { dateStyle: 'medium', timeStyle: 'short' });
 const fullFormat = new Intl.DateTimeFormat(formattingLocale, { dateStyle: 'full', timeStyle: 'long' });
 const dayFormat = new Intl.DateTimeFormat(formattingLocale, { dateStyle: 'full' });
 
@@ -12,7 +13,9 @@ export function formatLocalTime(element) {
   if (Number.isNaN(date.getTime())) {
     return;
   }
-  element.textContent = timeFormat.format(date);
+  // A message's time sits under its day separator; a time standing alone (data-with-date: the admin's "last
+  // activity") needs its date as well.
+  element.textContent = ('withDate' in element.dataset ? dateTimeFormat : timeFormat).format(date);
   element.title = fullFormat.format(date);
 }
 
