@@ -22,9 +22,6 @@ public sealed partial class ScriptTextCatalogueTests
     [GeneratedRegex(@"(?<![\w.#])(?:text|plural)\((?>\s*)(?!')")]
     private static partial Regex ComputedKeyCall();
 
-    [GeneratedRegex(@"\{(\w+)\}")]
-    private static partial Regex Placeholder();
-
     [Fact]
     public void Every_key_the_scripts_use_is_in_the_English_and_the_Chinese_catalogue()
     {
@@ -47,18 +44,6 @@ public sealed partial class ScriptTextCatalogueTests
         {
             var unused = catalogue.Keys.Where(key => !used.Contains(key)).ToList();
             Assert.True(unused.Count == 0, $"ScriptText{culture}.resx has entries no script uses: {string.Join(", ", unused)}");
-        }
-    }
-
-    [Fact]
-    public void Both_languages_hold_the_same_keys_with_the_same_placeholders()
-    {
-        var (english, chinese) = (Catalogues()[0].Entries, Catalogues()[1].Entries);
-        Assert.Equal(english.Keys.Order(StringComparer.Ordinal), chinese.Keys.Order(StringComparer.Ordinal));
-        foreach (var (key, value) in english)
-        {
-            Assert.True(PlaceholdersOf(value).SetEquals(PlaceholdersOf(chinese[key])),
-                $"{key}: \"{value}\" and \"{chinese[key]}\" have different placeholders");
         }
     }
 
@@ -149,9 +134,6 @@ public sealed partial class ScriptTextCatalogueTests
     private static Dictionary<string, string> ReadResx(string path) =>
         XDocument.Load(path).Root!.Elements("data")
             .ToDictionary(data => data.Attribute("name")!.Value, data => data.Element("value")?.Value ?? "", StringComparer.Ordinal);
-
-    private static HashSet<string> PlaceholdersOf(string value) =>
-        Placeholder().Matches(value).Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
     private static string LineAround(string source, int index)
     {
