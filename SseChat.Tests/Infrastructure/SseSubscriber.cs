@@ -142,6 +142,10 @@ public sealed class SseSubscriber : IAsyncDisposable
         {
             // The connection ended: exactly what a dropped or stopped stream looks like to a client.
         }
+        catch (ObjectDisposedException) when (stop.IsCancellationRequested)
+        {
+            // Disposed by us while a read was pending: an HTTP/2 stream says so instead of cancelling the read.
+        }
         finally
         {
             items.Writer.TryComplete();
