@@ -20,6 +20,8 @@ public sealed class LanguageTests : ChatAppTests
     [InlineData("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans", "房间")]
     [InlineData("zh-Hans", "zh-Hans", "房间")]
     [InlineData("zh-SG", "zh-Hans", "房间")]
+    [InlineData("zh", "zh-Hans", "房间")]
+    [InlineData("fr-FR,zh;q=0.5", "zh-Hans", "房间")]
     [InlineData("en-US,en;q=0.9", "en", "Rooms")]
     [InlineData("fr-FR,de;q=0.8", "en", "Rooms")]
     [InlineData("zh-TW", "en", "Rooms")]

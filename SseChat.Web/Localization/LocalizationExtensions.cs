@@ -29,7 +29,7 @@ internal static class LocalizationExtensions
             localization.RequestCultureProviders =
             [
                 new CookieRequestCultureProvider(),
-                new AcceptLanguageHeaderRequestCultureProvider(),
+                new ChineseAcceptLanguageProvider(),
             ];
         });
 
