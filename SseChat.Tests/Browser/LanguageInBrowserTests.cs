@@ -52,6 +52,7 @@ public sealed class LanguageInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await page.Locator("#composer button[type=submit]").ClickAsync();
         await Expect(error).ToHaveTextAsync("The message contains a control character (U+0007), which is not allowed.");
         Assert.Empty(await BrowserSession.ShownSeqsAsync(page));
+        Session.AssertNoScriptErrors();
     }
 
     private sealed record Interface(string Lang, string Rooms, string Send, string WriteMessage);

@@ -113,7 +113,7 @@ public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : Browser
 
         await textBox.FillAsync("大家好");
         await textBox.PressAsync("Enter");
-        await Expect(page.Locator("#identity-error")).ToHaveTextAsync("发送前请先选一个名字。");
+        await Expect(page.Locator("#identity-error")).ToHaveTextAsync("发送前请先设置名字。");
         await page.PickNameAsync("小明");
 
         await textBox.PressAsync("Enter");
@@ -167,8 +167,8 @@ public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : Browser
 
         var remove = Message(page, message.Seq).Locator(".message-remove");
         await remove.ClickAsync();
-        await Expect(page.Locator("#composer-error")).ToHaveTextAsync("消息没有删除：无法连接到服务器。");
-        Assert.Equal(["要为所有人删除这条消息吗？"], dialogs);
+        await Expect(page.Locator("#composer-error")).ToHaveTextAsync("消息没有移除：无法连接到服务器。");
+        Assert.Equal(["要为所有人移除这条消息吗？"], dialogs);
         await Expect(remove).ToBeEnabledAsync();
 
         await page.UnrouteAsync(removeUrl);

@@ -71,7 +71,7 @@ public sealed class AdminSession : IDisposable
     /// <summary>Posts to an admin action with this session's antiforgery token, as a page's button would.</summary>
     public async Task<HttpResponseMessage> PostAsync(string path, IReadOnlyDictionary<string, string>? values = null, bool acceptJson = false)
     {
-        var fields = await FormFieldsAsync(Client, "admin", "form[method=post]"); // every form carries the token
+        var fields = await FormFieldsAsync(Client, "admin", "main nav form"); // the sign-out form carries a token
         var body = new Dictionary<string, string> { ["__RequestVerificationToken"] = fields["__RequestVerificationToken"] };
         foreach (var (name, value) in values ?? new Dictionary<string, string>())
         {

@@ -84,6 +84,51 @@ public sealed class LanguageTests : ChatAppTests
         Assert.Equal("en", (await client.GetDocumentAsync("")).DocumentElement.GetAttribute("lang"));
     }
 
+    [Fact]
+    public async Task The_switcher_on_an_error_page_brings_the_reader_back_to_the_address_that_failed()
+    {
+        using var client = ClientAsking("zh-CN");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "rooms/茶水间?来自=首页");
+        request.Headers.Accept.ParseAdd("text/html");
+        using var notFound = await client.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        var errorPage = await ChatClient.ParseHtmlAsync(await notFound.Content.ReadAsStringAsync());
+
+        using var chosen = await ChooseAsync(client, errorPage, "en");
+
+        Assert.Equal(HttpStatusCode.SeeOther, chosen.StatusCode);
+        Assert.Equal(new Uri(client.Http.BaseAddress!, "rooms/茶水间?来自=首页").PathAndQuery, chosen.Headers.Location?.OriginalString);
+        Assert.StartsWith("/rooms/%E8%8C%B6", chosen.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("~/rooms/general", "/rooms/general")]
+    [InlineData("/rooms/茶水间", "/rooms/%E8%8C%B6%E6%B0%B4%E9%97%B4")]
+    [InlineData("//elsewhere.example/rooms", "/")]
+    [InlineData("/\\elsewhere.example", "/")]
+    public async Task The_switcher_returns_only_to_this_site_with_an_address_a_header_can_carry(string returnUrl, string location)
+    {
+        using var client = ClientAsking("en");
+        var home = await client.GetDocumentAsync("");
+
+        using var chosen = await ChooseAsync(client, home, "zh-Hans", returnUrl);
+
+        Assert.Equal(HttpStatusCode.SeeOther, chosen.StatusCode);
+        Assert.Equal(location, chosen.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_page_whose_only_form_is_the_switcher_sets_no_antiforgery_cookie_and_stays_cacheable()
+    {
+        using var client = ClientAsking("zh-CN");
+
+        using var home = await client.Http.GetAsync("");
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.False(home.Headers.Contains("Set-Cookie"), string.Join("; ", home.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : []));
+        Assert.DoesNotContain("no-store", home.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("zh-CN", "提交的内容未通过验证。", "请输入消息内容。", "消息包含不允许的控制字符（U+0007）。")]
     [InlineData("en", "One or more validation errors occurred.", "Write a message.",
@@ -112,7 +157,7 @@ public sealed class LanguageTests : ChatAppTests
 
         var (title, error) = await TitleAndErrorAsync(notANumber, "limit");
         Assert.Equal("提交的内容未通过验证。", title);
-        Assert.StartsWith("值“many”", error, StringComparison.Ordinal);
+        Assert.Equal("值“many”对参数 limit 无效。", error);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var notFound = await missing.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("未找到", notFound.GetProperty("title").GetString());
@@ -149,10 +194,8 @@ public sealed class LanguageTests : ChatAppTests
         ChatClient client, IHtmlDocument page, string culture, string? returnUrl = null)
     {
         var form = page.QuerySelector<IHtmlFormElement>("#language-switcher")!;
-        var token = form.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         var back = returnUrl ?? form.QuerySelector<IHtmlInputElement>("input[name=returnUrl]")!.Value;
-        using var content = new FormUrlEncodedContent(
-            [new("__RequestVerificationToken", token), new("culture", culture), new("returnUrl", back)]);
+        using var content = new FormUrlEncodedContent([new("culture", culture), new("returnUrl", back)]);
         return await client.Http.PostAsync(form.Action, content);
     }
 

@@ -3,7 +3,13 @@ using System.Globalization;
 using System.Reflection;
 using System.Resources;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SseChat.Tests.Web;
+using SseChat.Web.Data;
+using SseChat.Web.Operations;
 
 namespace SseChat.Tests.Localization;
 
@@ -65,6 +71,35 @@ public sealed partial class ResourceFilesTests
     }
 
     [Fact]
+    public void English_status_titles_are_the_framework_s_own_so_English_answers_read_as_before()
+    {
+        var problemText = NeutralResources()["Localization.ProblemText"];
+        using var services = new ServiceCollection().AddControllers().Services.BuildServiceProvider();
+        var configured = services.GetRequiredService<IOptions<ApiBehaviorOptions>>().Value.ClientErrorMapping;
+        var statusTitles = problemText.Where(entry => entry.Key.StartsWith("Status", StringComparison.Ordinal)).ToList();
+        var clientErrorTitles = problemText.Where(entry => entry.Key.StartsWith("ClientError", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(statusTitles);
+        Assert.NotEmpty(clientErrorTitles);
+
+        foreach (var (key, title) in statusTitles)
+        {
+            Assert.Equal(ReasonPhrases.GetReasonPhrase(int.Parse(key["Status".Length..], CultureInfo.InvariantCulture)), title);
+        }
+        foreach (var (key, title) in clientErrorTitles)
+        {
+            Assert.Equal(configured[int.Parse(key["ClientError".Length..], CultureInfo.InvariantCulture)].Title, title);
+        }
+    }
+
+    [Fact]
+    public void Every_audit_action_and_post_rejection_has_a_label()
+    {
+        var english = NeutralResources();
+        Assert.All(Enum.GetNames<AuditAction>(), action => Assert.Contains($"Action{action}", english["Views.AdminAudit.Index"].Keys));
+        Assert.All(Enum.GetNames<PostRejection>(), rejection => Assert.Contains($"Rejected{rejection}", english["Views.AdminRooms._LiveFigures"].Keys));
+    }
+
+    [Fact]
     public void Every_key_a_view_asks_for_exists()
     {
         var views = Path.Combine(LibManTests.RepositoryRoot(), "SseChat.Web", "Views");
@@ -75,10 +110,13 @@ public sealed partial class ResourceFilesTests
         {
             var relative = Path.GetRelativePath(Path.GetDirectoryName(views)!, view);
             var resource = Path.ChangeExtension(relative, null).Replace(Path.DirectorySeparatorChar, '.');
-            foreach (Match use in ViewLocalizerUse().Matches(File.ReadAllText(view)))
+            // Both keys of Localizer[condition ? "A" : "B"] too; keys built at run time have their own test above.
+            var keys = ViewLocalizerUse().Matches(File.ReadAllText(view))
+                .SelectMany(use => StringLiteral().Matches(use.Groups["arguments"].Value.Split(',')[0]))
+                .Select(literal => literal.Groups["text"].Value);
+            foreach (var key in keys)
             {
                 asked++;
-                var key = use.Groups["key"].Value;
                 if (english.GetValueOrDefault(resource)?.ContainsKey(key) != true)
                 {
                     problems.Add($"{relative} asks for '{key}', which Resources/{resource.Replace('.', '/')}.resx lacks");
@@ -170,7 +208,7 @@ public sealed partial class ResourceFilesTests
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex ChineseCharacter();
 
-    [GeneratedRegex(@"Localizer\[""(?<key>[^""]+)""")]
+    [GeneratedRegex(@"Localizer\[(?<arguments>[^\]]+)\]")]
     private static partial Regex ViewLocalizerUse();
 
     [GeneratedRegex(@"IStringLocalizer<(?<type>\w+)>\s+(?<name>\w+)")]

@@ -8,10 +8,14 @@ namespace SseChat.Web.Controllers;
 
 /// <summary>The language switcher: remembers the reader's choice in the culture cookie that request localization reads.</summary>
 [Route("language")]
+[IgnoreAntiforgeryToken] // see _LanguageSwitcher.cshtml: a forged choice only changes a language
 public sealed class LanguageController : Controller
 {
     /// <summary>Long enough that a reader chooses once; the cookie is renewed with every choice.</summary>
     private static readonly TimeSpan ChoiceLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>Any absolute base will do: only the path and query of a local address are kept.</summary>
+    private static readonly Uri ThisSite = new("http://localhost/");
 
     [HttpPost("")]
     public IActionResult Choose(LanguageForm form)
@@ -37,7 +41,22 @@ public sealed class LanguageController : Controller
         {
             return NoContent();
         }
-        // Only an address on this site: an open redirect would let a link send readers anywhere.
-        return this.SeeOther(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : Url.Action("Index", "Home")!);
+        return this.SeeOther(LocalTarget(form.ReturnUrl) ?? Url.Action("Index", "Home")!);
     }
+
+    /// <summary>
+    /// The return address as a Location header can carry it, or null when it is not on this site (an open redirect
+    /// would let a link send readers anywhere). "~/" is resolved against the path base, and anything outside ASCII
+    /// (a path typed in Chinese) is percent-encoded, which Kestrel requires of header values.
+    /// </summary>
+    private string? LocalTarget(string? returnUrl)
+    {
+        if (!Url.IsLocalUrl(returnUrl))
+        {
+            return null;
+        }
+        var path = returnUrl.StartsWith('~') ? Url.Content(returnUrl) : returnUrl;
+        return new Uri(ThisSite, path).PathAndQuery;
+    }
+
 }

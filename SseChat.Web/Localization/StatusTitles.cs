@@ -8,8 +8,8 @@ namespace SseChat.Web.Localization;
 /// <summary>An HTTP status's title ("Not Found") in the reader's language, for error pages and ProblemDetails.</summary>
 public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
 {
-    /// <summary>The title ValidationProblemDetails is born with; swapped for the reader's language.</summary>
-    internal const string DefaultValidationTitle = "One or more validation errors occurred.";
+    /// <summary>The title validation problems are born with; swapped for the reader's language.</summary>
+    private static readonly string? DefaultValidationTitle = new HttpValidationProblemDetails().Title;
 
     public string For(int status)
     {
@@ -20,8 +20,9 @@ public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
     public string ValidationFailed => text["ValidationFailed"];
 
     /// <summary>
-    /// Replaces a title the framework filled in (the reason phrase, or MVC's client error mapping) with the localized
-    /// one; a title our own code chose is already in the reader's language and stays.
+    /// Replaces a title the framework filled in (the reason phrase, or MVC's client error mapping, which words 500 as
+    /// "An error occurred while processing your request.") with the localized one; a title our own code chose is
+    /// already in the reader's language and stays, as does a framework title we have no translation for.
     /// </summary>
     internal string? Localize(ProblemDetails problem, ApiBehaviorOptions api)
     {
@@ -33,10 +34,16 @@ public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
         {
             return problem.Title;
         }
-        var frameworkTitle = problem.Title is null
-            || problem.Title == ReasonPhrases.GetReasonPhrase(status)
-            || (api.ClientErrorMapping.TryGetValue(status, out var mapped) && problem.Title == mapped.Title);
-        return frameworkTitle ? For(status) : problem.Title;
+        if (problem.Title is null || problem.Title == ReasonPhrases.GetReasonPhrase(status))
+        {
+            return For(status);
+        }
+        if (api.ClientErrorMapping.TryGetValue(status, out var mapped) && problem.Title == mapped.Title)
+        {
+            var title = text[$"ClientError{status}"];
+            return title.ResourceNotFound ? problem.Title : title.Value;
+        }
+        return problem.Title;
     }
 }
 

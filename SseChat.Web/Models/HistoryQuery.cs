@@ -8,9 +8,11 @@ public sealed class HistoryQuery
 {
     [FromQuery(Name = "before")]
     [Range(1, long.MaxValue, ErrorMessage = "BeforeNotPositive")]
+    [Display(Name = "HistoryBefore")]
     public long? Before { get; set; }
 
     [FromQuery(Name = "limit")]
     [Range(1, int.MaxValue, ErrorMessage = "LimitBelowOne")]
+    [Display(Name = "HistoryLimit")]
     public int? Limit { get; set; }
 }

@@ -118,10 +118,10 @@ public sealed class ChatMetrics
         {
             events += Volatile.Read(ref persisted[(int)kind]);
         }
-        var rejections = new KeyValuePair<string, long>[RejectionReasons.Length];
+        var rejections = new PostRejectionCount[RejectionReasons.Length];
         for (var i = 0; i < rejections.Length; i++)
         {
-            rejections[i] = new(RejectionReasons[i], Volatile.Read(ref rejected[i]));
+            rejections[i] = new((PostRejection)i, RejectionReasons[i], Volatile.Read(ref rejected[i]));
         }
         return new ChatFigures(open, events, Volatile.Read(ref deliveries), Volatile.Read(ref dropped), rejections);
     }
@@ -189,10 +189,13 @@ public enum PostRejection
 }
 
 /// <param name="OpenStreams">Streams open right now, all rooms together.</param>
-/// <param name="PostsRejected">Refused posts per <c>reason</c> tag value.</param>
+/// <param name="PostsRejected">Refused posts per reason.</param>
 public sealed record ChatFigures(
     long OpenStreams,
     long EventsPersisted,
     long Deliveries,
     long SubscribersDropped,
-    IReadOnlyList<KeyValuePair<string, long>> PostsRejected);
+    IReadOnlyList<PostRejectionCount> PostsRejected);
+
+/// <param name="Tag">The meter's <c>reason</c> tag value for <paramref name="Rejection"/> ("rate_limit").</param>
+public sealed record PostRejectionCount(PostRejection Rejection, string Tag, long Count);

@@ -65,7 +65,7 @@ internal static class RateLimitingExtensions
         var http = rejected.HttpContext;
         TimeSpan? retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var delay) ? delay : null;
         var text = http.RequestServices.GetRequiredService<IStringLocalizer<ProblemText>>();
-        string wait = retryAfter is { } known ? text["WaitSeconds", Refusals.Seconds(known)] : text["WaitALittle"];
+        var wait = Refusals.Wait(text, retryAfter);
         var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
         var (title, detail) = policy switch
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.Localization;
 using SseChat.Web.Extensions;
+using SseChat.Web.Localization;
 
 namespace SseChat.Web.Security;
 
@@ -28,6 +30,10 @@ internal static class Refusals
             .CreateProblemDetails(http, status, title, detail: detail);
         await http.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
     }
+
+    /// <summary>"60 seconds" (or "a little" when the wait is unknown) in the reader's language, for a refusal's detail.</summary>
+    public static string Wait(IStringLocalizer<ProblemText> text, TimeSpan? delay) =>
+        delay is { } known ? text["WaitSeconds", Seconds(known)] : text["WaitALittle"];
 
     /// <summary>Whole seconds, rounded up and at least one: Retry-After has no fractions, and 0 invites a hot loop.</summary>
     public static int Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));

@@ -46,7 +46,7 @@ public sealed class AdminAccountController(
                 StatusCodes.Status429TooManyRequests,
                 window,
                 problemText["LoginTooFastTitle"],
-                problemText["TryAgainDetail", problemText["WaitSeconds", Refusals.Seconds(window)]]);
+                problemText["TryAgainDetail", Refusals.Wait(problemText, window)]);
             return new EmptyResult();
         }
         var administrator = await accounts.VerifyAsync(form.UserName, form.Password, cancellationToken);
