@@ -55,6 +55,26 @@ public sealed class LanguageInBrowserTests(ChromiumFixture chromium) : BrowserAp
         Session.AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task Chinese_chosen_on_an_English_browser_asks_for_the_missing_message_in_Chinese()
+    {
+        var page = await Session.OpenRoomAsync(await Session.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" }));
+        await page.Locator("#language-switcher button[value=zh-Hans]").ClickAsync();
+        await ExpectChineseAsync(page);
+        await page.PickNameAsync("安娜");
+        var textBox = page.Locator("#composer textarea[name=text]");
+
+        await textBox.FillAsync("   ");
+        await page.Locator("#composer button[type=submit]").ClickAsync();
+
+        // Not the browser's own "Please fill out this field.": the page's language.
+        Assert.Equal("请输入消息内容。", await textBox.EvaluateAsync<string>("(box) => box.validationMessage"));
+        await textBox.FillAsync("你好");
+        await page.Locator("#composer button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#messages .message-text")).ToHaveTextAsync("你好");
+        Session.AssertNoScriptErrors();
+    }
+
     private sealed record Interface(string Lang, string Rooms, string Send, string WriteMessage);
 
     private static readonly Interface Chinese = new("zh-Hans", "房间", "发送", "输入消息");

@@ -58,6 +58,7 @@ export class Composer {
       this.send();
     });
     this.#text.addEventListener('input', () => {
+      this.#text.setCustomValidity('');
       this.#drafts.save(this.#text.value);
       this.#updateCounter();
     });
@@ -83,14 +84,12 @@ export class Composer {
 
   /** Sends what is in the text box. */
   async send() {
+    // The browser's own "Please fill out this field" speaks the browser's language, which need not be the page's.
+    this.#text.setCustomValidity(this.#text.value.trim() === '' ? text('composer.textRequired') : '');
     if (this.#sending || !this.#form.reportValidity()) {
       return;
     }
-    const draft = this.#text.value;
-    if (draft.trim() === '') {
-      return;
-    }
-    await this.#post(draft);
+    await this.#post(this.#text.value);
   }
 
   /**
