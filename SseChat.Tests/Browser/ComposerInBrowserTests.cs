@@ -45,6 +45,9 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await textBox.DispatchEventAsync("compositionend");
         Assert.False(await textBox.EvaluateAsync<bool>(pressEnter, new { isComposing = true }), "Enter with isComposing sent");
         Assert.False(await textBox.EvaluateAsync<bool>(pressEnter, new { keyCode = 229 }), "Enter with keyCode 229 sent");
+        // A send puts its item in the outbox before it returns to the event loop, so this count, taken now, is
+        // certain; no request yet could merely mean that one is still on its way.
+        Assert.Equal(0, await page.Locator("#outbox li").CountAsync());
         Assert.Empty(posts);
 
         var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
@@ -95,6 +98,8 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await devTools.SendAsync("Input.dispatchKeyEvent", new() { ["type"] = "keyUp", ["key"] = "Enter", ["code"] = "Enter", ["windowsVirtualKeyCode"] = 13 });
         var enters = await page.EvaluateAsync<bool[]>("() => window.__enters");
         Assert.Equal([true], enters); // Chromium itself says the composition was open
+        // Taken after the keydown ran: a send would already have put its item in the outbox.
+        Assert.Equal(0, await page.Locator("#outbox li").CountAsync());
         await devTools.SendAsync("Input.insertText", new() { ["text"] = "你好，世界！" });
         await Expect(textBox).ToHaveValueAsync("你好，世界！");
         Assert.Empty(posts);

@@ -68,22 +68,26 @@ public sealed class ScriptTextInBrowserTests(ChromiumFixture chromium) : Browser
     [Fact]
     public async Task Chinese_reader_sees_days_as_today_yesterday_or_a_Chinese_date_and_times_in_Chinese()
     {
-        var nowThere = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, NewYork);
+        var now = DateTime.UtcNow;
+        var nowThere = TimeZoneInfo.ConvertTimeFromUtc(now, NewYork);
         var threeDaysAgo = nowThere.Date.AddDays(-3);
         var yesterday = nowThere.Date.AddDays(-1);
         using var client = App.CreateChatClient();
         var old = await client.SendAsync(Room, "Ann", "三天前");
         var late = await client.SendAsync(Room, "Bob", "昨天很晚");
-        var now = await client.SendAsync(Room, "Ann", "现在");
-        await BackdateAsync(App, NewYork, [(old.Seq, threeDaysAgo.AddHours(10)), (late.Seq, yesterday.AddHours(23).AddMinutes(30))]);
+        var current = await client.SendAsync(Room, "Ann", "现在");
+        await BackdateAsync(App, NewYork,
+            [(old.Seq, threeDaysAgo.AddHours(10)), (late.Seq, yesterday.AddHours(23).AddMinutes(30)), (current.Seq, nowThere)]);
 
+        // The page's today is the test's: a run across New York midnight would otherwise label the days differently.
         var context = await Session.NewContextAsync(new() { Locale = "zh-CN", TimezoneId = "America/New_York" });
+        await context.Clock.SetFixedTimeAsync(now);
         var page = await Session.OpenRoomAsync(context);
 
         var groups = await page.EvaluateAsync<string[]>(GroupsScript);
         Assert.Equal(6, groups.Length);
         Assert.Matches($"^day {ChineseDate(threeDaysAgo)}星期[一二三四五六日]$", groups[0]);
-        Assert.Equal([$"{old.Seq}", "day 昨天", $"{late.Seq}", "day 今天", $"{now.Seq}"], groups[1..6]);
+        Assert.Equal([$"{old.Seq}", "day 昨天", $"{late.Seq}", "day 今天", $"{current.Seq}"], groups[1..6]);
 
         var time = Message(page, late.Seq).Locator("time");
         await Expect(time).ToHaveTextAsync("23:30");

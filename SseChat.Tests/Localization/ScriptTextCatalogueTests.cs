@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Acornima;
+using Acornima.Ast;
 using SseChat.Tests.Web;
 
 namespace SseChat.Tests.Localization;
@@ -13,14 +14,6 @@ namespace SseChat.Tests.Localization;
 public sealed partial class ScriptTextCatalogueTests
 {
     private static readonly string WebRoot = Path.Combine(LibManTests.RepositoryRoot(), "SseChat.Web");
-
-    // Keys are dotted lower camel case: connection.live, newMessages.one.
-    [GeneratedRegex(@"\b(?<function>text|plural)\(\s*'(?<key>[a-z][A-Za-z]*(?:\.[a-z][A-Za-z]*)*)'")]
-    private static partial Regex LiteralKeyCall();
-
-    // A call whose key is not written out (a variable, a condition): the scan below could not see it.
-    [GeneratedRegex(@"(?<![\w.#])(?:text|plural)\((?>\s*)(?!')")]
-    private static partial Regex ComputedKeyCall();
 
     [Fact]
     public void Every_key_the_scripts_use_is_in_the_English_and_the_Chinese_catalogue()
@@ -52,19 +45,31 @@ public sealed partial class ScriptTextCatalogueTests
     {
         var computed = Scripts()
             .Where(script => !script.Path.EndsWith("ui-text.js", StringComparison.Ordinal)) // where they are defined
-            .SelectMany(script => ComputedKeyCall().Matches(WithoutComments(script.Source))
-                .Select(match => $"{script.Path}: {LineAround(WithoutComments(script.Source), match.Index)}"))
+            .SelectMany(script => KeysNotWrittenOut(script.Source).Select(call => $"{script.Path}:{call}"))
             .ToList();
         Assert.True(computed.Count == 0, "Keys not written out: " + string.Join("; ", computed));
     }
 
+    [Fact]
+    public void The_literal_key_check_reports_keys_that_are_a_variable_or_a_template()
+    {
+        const string script = """
+            import { plural, text } from './ui-text.js';
+            label.textContent = text('connection.live');
+            badge.textContent = plural('newMessages', count);
+            status.textContent = text(state);
+            more.textContent = plural(`people.${kind}`, count);
+            element.text('not ours: a method of some other object');
+            """;
+        Assert.Equal(["4: text(state)", "5: plural(`people.${kind}`, count)"], KeysNotWrittenOut(script));
+    }
+
     /// <summary>
-    /// A heuristic, honest about its reach: it flags string and template literals that read like English prose
-    /// (two words in a row, a lone capitalized word such as 'Retry', or a word set off by a space as in
-    /// ' messages'), leaving out CSS class lists, console messages, Error texts and media queries, which readers
-    /// never see. It
-    /// cannot catch a lone lower-case word ('new'), text put together from pieces, strings nested inside a
-    /// template's ${…}, or English that arrives from somewhere other than a literal in wwwroot/js.
+    /// A heuristic, honest about its reach: of the string and template literals the parser finds, it flags those
+    /// that read like English prose (two words in a row, a lone capitalized word such as 'Retry', or a word set off
+    /// by a space as in ' messages'), leaving out CSS class lists, link types, console messages, Error texts and
+    /// media queries, which readers never see. It cannot catch a lone lower-case word ('new'), text put together
+    /// from pieces, or English that arrives from somewhere other than a literal in wwwroot/js.
     /// </summary>
     [Fact]
     public void No_script_holds_English_of_its_own()
@@ -87,12 +92,13 @@ public sealed partial class ScriptTextCatalogueTests
             badge.textContent = count === 1 ? '1 new message' : `${count} new messages`;
             words.textContent = " messages";
             more.textContent = `and ${more} more`;
+            title.textContent = `${count > 1 ? 'Several people' : name}`;
             link.rel = 'noopener noreferrer';
             if (event.key === 'Enter') { throw new Error(`History request failed with ${status}`); }
             console.error(`ui-text: no text for key "${key}"`);
             label.textContent = text('connection.live');
             """;
-        Assert.Equal(["Retry", "1 new message", "{…} new messages", " messages", "and {…} more"], EnglishLiterals(script));
+        Assert.Equal(["Retry", "1 new message", "{…} new messages", " messages", "and {…} more", "Several people"], EnglishLiterals(script));
     }
 
     private static Dictionary<string, string> KeysUsedByScripts()
@@ -100,12 +106,15 @@ public sealed partial class ScriptTextCatalogueTests
         var uses = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (path, source) in Scripts())
         {
-            foreach (Match call in LiteralKeyCall().Matches(WithoutComments(source)))
+            foreach (var call in TextCalls(source))
             {
-                var key = call.Groups["key"].Value;
+                if (call.Arguments.Count == 0 || call.Arguments[0] is not StringLiteral { Value: var key })
+                {
+                    continue; // a key not written out: the test of literal keys reports it
+                }
                 // A counted text needs "one" and "other" (CLDR's categories for English; Chinese has only "other",
                 // but both files hold the same keys).
-                string[] keys = call.Groups["function"].Value == "plural" ? [$"{key}.one", $"{key}.other"] : [key];
+                string[] keys = ((Identifier)call.Callee).Name == "plural" ? [$"{key}.one", $"{key}.other"] : [key];
                 foreach (var used in keys)
                 {
                     uses.TryAdd(used, path);
@@ -135,12 +144,19 @@ public sealed partial class ScriptTextCatalogueTests
         XDocument.Load(path).Root!.Elements("data")
             .ToDictionary(data => data.Attribute("name")!.Value, data => data.Element("value")?.Value ?? "", StringComparer.Ordinal);
 
-    private static string LineAround(string source, int index)
-    {
-        var start = source.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
-        var end = source.IndexOf('\n', index);
-        return source[start..(end < 0 ? source.Length : end)].Trim();
-    }
+    // Every page script is an ES module (loaded with type="module"); a script that does not parse fails the test.
+    private static Module Parse(string source) => new Parser().ParseModule(source);
+
+    private static List<string> KeysNotWrittenOut(string source) =>
+        TextCalls(source)
+            .Where(call => call.Arguments.Count == 0 || call.Arguments[0] is not StringLiteral)
+            .Select(call => $"{call.Location.Start.Line}: {source[call.Start..call.End]}")
+            .ToList();
+
+    private static IEnumerable<CallExpression> TextCalls(string source) =>
+        Parse(source).DescendantNodes()
+            .OfType<CallExpression>()
+            .Where(call => call.Callee is Identifier { Name: "text" or "plural" });
 
     [GeneratedRegex(@"[A-Za-z]{2,}[,.;:!?…'’]?\s+[A-Za-z]{2,}")]
     private static partial Regex TwoWords();
@@ -154,170 +170,33 @@ public sealed partial class ScriptTextCatalogueTests
     // Names the scripts compare with or look up, not words for readers: KeyboardEvent.key values and a global.
     private static readonly HashSet<string> CodeNames = ["Enter", "Escape", "Notification"];
 
-    // Where strings go to developers or the browser, never to readers: class lists ("btn btn-sm"), link types, console
-    // messages, Error texts, media queries.
-    private static readonly string[] CodeFacingCalls = ["className =", "rel =", "console.error(", "new Error(", "matchMedia("];
-
     private static List<string> EnglishLiterals(string source) =>
-        JavaScriptLiterals.Read(source)
-            .Where(literal => !CodeFacingCalls.Any(call => literal.Before.EndsWith(call, StringComparison.Ordinal)))
-            .Select(literal => literal.Text)
+        Parse(source).DescendantNodes(descendIntoChildren: node => !IsForDevelopersOrTheBrowser(node))
+            .Select(node => node switch
+            {
+                StringLiteral literal => literal.Value,
+                // A template's ${…} counts as a word: `and ${more} more` is prose too. The expressions inside are
+                // walked on their own, so their strings are checked as well.
+                TemplateLiteral template => string.Join("{…}", template.Quasis.Select(quasi => quasi.Value.Cooked)),
+                _ => null,
+            })
+            .OfType<string>()
             .Where(IsEnglishProse)
             .ToList();
 
-    // A template's ${…} counts as a word: `and ${more} more` is prose too.
+    // Where strings go to developers or the browser, never to readers: class lists ("btn btn-sm"), link types,
+    // console messages, Error texts, media queries.
+    private static bool IsForDevelopersOrTheBrowser(Node node) => node switch
+    {
+        AssignmentExpression { Left: MemberExpression { Computed: false, Property: Identifier { Name: "className" or "rel" } } } => true,
+        CallExpression { Callee: MemberExpression { Object: Identifier { Name: "console" } } } => true,
+        CallExpression { Callee: Identifier { Name: "matchMedia" } or MemberExpression { Computed: false, Property: Identifier { Name: "matchMedia" } } } => true,
+        NewExpression { Callee: Identifier { Name: "Error" } } => true,
+        _ => false,
+    };
+
     private static bool IsEnglishProse(string literal) =>
         TwoWords().IsMatch(literal.Replace("{…}", "Xx", StringComparison.Ordinal))
             || (CapitalizedWord().IsMatch(literal) && !CodeNames.Contains(literal))
             || WordSetOffBySpace().IsMatch(literal);
-
-    private static string WithoutComments(string source) =>
-        JavaScriptLiterals.StripComments(source);
-
-    /// <summary>
-    /// Just enough of JavaScript's lexical grammar to tell string, template and regular expression literals and
-    /// comments apart (a regex like /[.,;:!?'")\]}]+$/ holds quotes that a plain search would take for strings).
-    /// Written here because the test project has no JavaScript parser, and only literals matter.
-    /// </summary>
-    private static class JavaScriptLiterals
-    {
-        private const string RegexMayFollow = "(,=:[!&|?{};+-*%<>~^";
-
-        /// <summary>Each literal's text (a template's ${…} parts shown as {…}), with the code just before it.</summary>
-        public static List<(string Text, string Before)> Read(string source) => Scan(source).Literals;
-
-        /// <summary>The source without its comments (literals kept as written).</summary>
-        public static string StripComments(string source) => Scan(source).Code;
-
-        private static (List<(string Text, string Before)> Literals, string Code) Scan(string source)
-        {
-            var literals = new List<(string, string)>();
-            var code = new StringBuilder();
-            var i = 0;
-            while (i < source.Length)
-            {
-                var c = source[i];
-                var next = i + 1 < source.Length ? source[i + 1] : '\0';
-                if (c == '/' && next == '/')
-                {
-                    i = source.IndexOf('\n', i) is var end and >= 0 ? end : source.Length;
-                }
-                else if (c == '/' && next == '*')
-                {
-                    i = source.IndexOf("*/", i + 2, StringComparison.Ordinal) is var end and >= 0 ? end + 2 : source.Length;
-                    code.Append(' ');
-                }
-                else if (c is '\'' or '"' or '`')
-                {
-                    var start = i;
-                    var (text, after) = c == '`' ? ReadTemplate(source, i) : ReadString(source, i);
-                    literals.Add((text, Before(code)));
-                    code.Append(source, start, after - start);
-                    i = after;
-                }
-                else if (c == '/' && StartsRegex(code))
-                {
-                    var after = SkipRegex(source, i);
-                    code.Append(source, i, after - i);
-                    i = after;
-                }
-                else
-                {
-                    code.Append(c);
-                    i++;
-                }
-            }
-            return (literals, code.ToString());
-        }
-
-        private static string Before(StringBuilder code)
-        {
-            var start = Math.Max(0, code.Length - 40);
-            return code.ToString(start, code.Length - start).TrimEnd();
-        }
-
-        private static bool StartsRegex(StringBuilder code)
-        {
-            var before = code.ToString().TrimEnd();
-            return before.Length == 0 || RegexMayFollow.Contains(before[^1], StringComparison.Ordinal)
-                || before.EndsWith("return", StringComparison.Ordinal);
-        }
-
-        private static (string Text, int After) ReadString(string source, int open)
-        {
-            var text = new StringBuilder();
-            var i = open + 1;
-            while (i < source.Length && source[i] != source[open] && source[i] != '\n')
-            {
-                if (source[i] == '\\' && i + 1 < source.Length)
-                {
-                    i++;
-                }
-                text.Append(source[i]);
-                i++;
-            }
-            return (text.ToString(), i + 1);
-        }
-
-        // Expressions inside ${…} are skipped by counting braces: enough for the scripts' simple templates.
-        private static (string Text, int After) ReadTemplate(string source, int open)
-        {
-            var text = new StringBuilder();
-            var i = open + 1;
-            while (i < source.Length && source[i] != '`')
-            {
-                if (source[i] == '\\' && i + 1 < source.Length)
-                {
-                    text.Append(source[i + 1]);
-                    i += 2;
-                }
-                else if (source[i] == '$' && i + 1 < source.Length && source[i + 1] == '{')
-                {
-                    i++;
-                    var depth = 0;
-                    do
-                    {
-                        depth += source[i] == '{' ? 1 : source[i] == '}' ? -1 : 0;
-                        i++;
-                    }
-                    while (i < source.Length && depth > 0);
-                    text.Append("{…}");
-                }
-                else
-                {
-                    text.Append(source[i]);
-                    i++;
-                }
-            }
-            return (text.ToString(), i + 1);
-        }
-
-        private static int SkipRegex(string source, int open)
-        {
-            var i = open + 1;
-            var inClass = false;
-            while (i < source.Length && source[i] != '\n' && (inClass || source[i] != '/'))
-            {
-                if (source[i] == '\\')
-                {
-                    i++;
-                }
-                else if (source[i] == '[')
-                {
-                    inClass = true;
-                }
-                else if (source[i] == ']')
-                {
-                    inClass = false;
-                }
-                i++;
-            }
-            i++;
-            while (i < source.Length && char.IsAsciiLetter(source[i]))
-            {
-                i++; // flags
-            }
-            return i;
-        }
-    }
 }
