@@ -255,6 +255,7 @@ public sealed class ModerationTests : ChatAppTests
         var rows = page.QuerySelectorAll("#audit tbody tr")
             .Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList())
             .ToList();
+        var actions = page.QuerySelectorAll("#audit tbody td[data-action]").Select(td => td.GetAttribute("data-action"));
         Assert.Equal(
             [
                 nameof(AuditAction.RoomDeleted),
@@ -265,7 +266,8 @@ public sealed class ModerationTests : ChatAppTests
                 nameof(AuditAction.RoomCreated),
                 nameof(AuditAction.SignedIn),
             ],
-            rows.Select(cells => cells[2]));
+            actions);
+        Assert.Equal(["Room deleted", "Room unarchived"], rows.Take(2).Select(cells => cells[2]));
         Assert.All(rows, cells => Assert.Equal("moderator-ann", cells[1]));
         Assert.Equal(["audited", "audited", "audited", "audited#2", "audited", "audited", ""], rows.Select(cells => cells[3]));
         Assert.Equal("name \"Audited room\"", rows[4][4]);
