@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 
 using static Microsoft.Playwright.Assertions;
+using static SseChat.Tests.Browser.BrowserSession;
 
 namespace SseChat.Tests.Browser;
 
@@ -17,31 +17,21 @@ namespace SseChat.Tests.Browser;
 /// cookies), so the visitor is anonymous. Each test has its own app and database.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class AdminInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium, Settings)
 {
     private const string AdminName = "root";
     private const string AdminPassword = "a long and private passphrase";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     // A short retry: a page whose stream ends would be back within 0.5 s if it were going to reconnect.
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Chat:RetryInterval"] = "00:00:00.500",
-    });
+    };
 
-    private readonly List<IBrowserContext> contexts = [];
-    private readonly ConcurrentQueue<string> scriptErrors = new();
-
-    public async Task InitializeAsync() => await AdminSession.CreateAdministratorAsync(app, AdminName, AdminPassword);
-
-    public async Task DisposeAsync()
+    public override async Task InitializeAsync()
     {
-        foreach (var context in contexts)
-        {
-            await context.CloseAsync();
-        }
-        await app.DisposeAsync();
+        await base.InitializeAsync();
+        await AdminSession.CreateAdministratorAsync(App, AdminName, AdminPassword);
     }
 
     [Fact]
@@ -50,7 +40,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         var admin = await SignInAsync();
 
         await admin.GetByRole(AriaRole.Link, new() { Name = "New room" }).ClickAsync();
-        await Expect(admin).ToHaveURLAsync(Url("admin/rooms/new"));
+        await Expect(admin).ToHaveURLAsync(Session.Url("admin/rooms/new"));
         await admin.WaitForLoadStateAsync(LoadState.Load); // module scripts have run by the load event
 
         // Typed key by key, as a person would: the slug follows the name while its own field is untouched.
@@ -60,26 +50,26 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await form.Locator("input[name=Topic]").FillAsync("Coffee & planning");
         await form.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
 
-        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        await Expect(admin).ToHaveURLAsync(Session.Url("admin"));
         var row = admin.Locator("#admin-rooms tr[data-slug='team-cafe']");
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("Team Café");
         await Expect(row).ToContainTextAsync("Coffee & planning");
 
         // A visitor (no admin cookie) finds it on the home page and opens it.
-        var visitor = await NewPageAsync();
-        await visitor.GotoAsync(Url(""));
+        var visitor = await Session.NewPageAsync();
+        await visitor.GotoAsync(Session.Url(""));
         var link = visitor.Locator("#rooms").GetByRole(AriaRole.Link, new() { Name = "Team Café" });
         await Expect(link).ToHaveCountAsync(1);
         await Expect(link).ToContainTextAsync("Coffee & planning");
         await link.ClickAsync();
 
-        await Expect(visitor).ToHaveURLAsync(Url("rooms/team-cafe"));
+        await Expect(visitor).ToHaveURLAsync(Session.Url("rooms/team-cafe"));
         await Expect(visitor.Locator("#room-name")).ToHaveTextAsync("Team Café");
         await Expect(visitor.Locator("#room-topic")).ToHaveTextAsync("Coffee & planning");
         await Expect(visitor.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await Expect(visitor.Locator("#composer-fields textarea[name=text]")).ToBeEnabledAsync();
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Theory]
@@ -87,7 +77,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
     [InlineData("zh-CN", @"^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$")]
     public async Task Last_activity_shows_date_and_time_in_the_reader_s_language(string locale, string expected)
     {
-        using (var client = app.CreateChatClient())
+        using (var client = App.CreateChatClient())
         {
             await client.SendAsync("general", "Ann", "hello");
         }
@@ -95,17 +85,17 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         var admin = await SignInAsync(new BrowserNewContextOptions { Locale = locale, TimezoneId = "Asia/Shanghai" });
 
         await Expect(admin.Locator("#admin-rooms tr[data-slug='general'] time")).ToHaveTextAsync(new Regex(expected));
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Room_page_follows_rename_archive_and_delete_live()
     {
         const string slug = "harbour";
-        await app.AddRoomAsync(slug);
+        await App.AddRoomAsync(slug);
 
         var streamRequests = 0;
-        var visitor = await NewPageAsync();
+        var visitor = await Session.NewPageAsync();
         visitor.Request += (_, request) =>
         {
             if (new Uri(request.Url).AbsolutePath == $"/stream/{slug}")
@@ -113,7 +103,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
                 Interlocked.Increment(ref streamRequests);
             }
         };
-        await OpenRoomAsync(visitor, slug);
+        await Session.GoToRoomAsync(visitor, slug);
         // Picking a name reopens the stream under it (to be listed online); from then on one stream carries everything.
         await visitor.PickNameAsync("Ann");
         await Expect(visitor.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
@@ -132,11 +122,11 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         var admin = await SignInAsync();
 
         // Rename and new topic.
-        await admin.GotoAsync(Url($"admin/rooms/{slug}/edit"));
+        await admin.GotoAsync(Session.Url($"admin/rooms/{slug}/edit"));
         await admin.Locator("input[name=Name]").FillAsync("Harbour Watch");
         await admin.Locator("input[name=Topic]").FillAsync("Ships in, ships out");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        await Expect(admin).ToHaveURLAsync(Session.Url("admin"));
         await Expect(name).ToHaveTextAsync("Harbour Watch", new() { Timeout = 5_000 });
         await Expect(topic).ToHaveTextAsync("Ships in, ships out");
         await Expect(visitor).ToHaveTitleAsync("Harbour Watch · SseChat");
@@ -164,10 +154,10 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
 
         // Delete, confirmed by typing the slug.
         await row.GetByRole(AriaRole.Link, new() { Name = "Delete" }).ClickAsync();
-        await Expect(admin).ToHaveURLAsync(Url($"admin/rooms/{slug}/delete"));
+        await Expect(admin).ToHaveURLAsync(Session.Url($"admin/rooms/{slug}/delete"));
         await admin.Locator("input[name=ConfirmSlug]").FillAsync(slug);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Delete this room" }).ClickAsync();
-        await Expect(admin).ToHaveURLAsync(Url("admin"));
+        await Expect(admin).ToHaveURLAsync(Session.Url("admin"));
         await Expect(admin.Locator($"#admin-rooms tr[data-slug='{slug}']")).ToHaveCountAsync(0);
 
         await Expect(gone).ToBeVisibleAsync(new() { Timeout = 5_000 });
@@ -182,15 +172,14 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await Expect(gone).ToBeVisibleAsync();
         await Expect(status).Not.ToHaveAttributeAsync("data-state", "live");
         Assert.Equal("not reloaded", await visitor.EvaluateAsync<string?>("() => window.__sameDocument ?? null"));
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Admin_removes_a_message_from_the_room_page_and_every_page_drops_it()
     {
         const string slug = "general";
-        var visitor = await NewPageAsync();
-        await OpenRoomAsync(visitor, slug);
+        var visitor = await Session.OpenRoomAsync(slug: slug);
         await visitor.PickNameAsync("Ann");
         var first = await PostAsync(visitor, slug, "Something regrettable");
         var second = await PostAsync(visitor, slug, "Something fine");
@@ -198,7 +187,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await Expect(Message(visitor, second.Seq)).ToHaveCountAsync(1);
 
         var admin = await SignInAsync();
-        await OpenRoomAsync(admin, slug);
+        await Session.GoToRoomAsync(admin, slug);
         await Expect(Message(admin, first.Seq).Locator(".message-text")).ToHaveTextAsync(first.Text);
         await Expect(admin.Locator("#messages .message-remove")).ToHaveCountAsync(2);
         Assert.Equal(0, await visitor.Locator(".message-remove").CountAsync());
@@ -222,67 +211,40 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : IAsyncLifeti
         await Expect(Message(visitor, second.Seq).Locator(".message-text")).ToHaveTextAsync(second.Text);
 
         // A page loaded afterwards never shows it.
-        var later = await NewPageAsync();
-        await OpenRoomAsync(later, slug);
+        var later = await Session.OpenRoomAsync(slug: slug);
         await Expect(Message(later, second.Seq).Locator(".message-text")).ToHaveTextAsync(second.Text);
         await Expect(Message(later, first.Seq)).ToHaveCountAsync(0);
         await Expect(later.Locator("#messages")).Not.ToContainTextAsync(first.Text);
         await Expect(visitor.Locator("#messages")).Not.ToContainTextAsync(first.Text);
-        AssertNoScriptErrors();
-    }
-
-    private async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
-    {
-        var context = await chromium.Browser.NewContextAsync(options);
-        contexts.Add(context);
-        context.SetDefaultTimeout(10_000);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => scriptErrors.Enqueue(error);
-        return page;
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>A new browser context signed in through the real sign-in page, left on the rooms table.</summary>
     private async Task<IPage> SignInAsync(BrowserNewContextOptions? options = null)
     {
-        var page = await NewPageAsync(options);
-        await page.GotoAsync(Url("admin"));
+        var page = await Session.NewPageAsync(await Session.NewContextAsync(options));
+        await page.GotoAsync(Session.Url("admin"));
         await Expect(page).ToHaveURLAsync(new Regex("/admin/login"));
         var form = page.Locator("form#login-form");
         await form.Locator("input[name=UserName]").FillAsync(AdminName);
         await form.Locator("input[name=Password]").FillAsync(AdminPassword);
         await form.Locator("button[type=submit]").ClickAsync();
-        await Expect(page).ToHaveURLAsync(Url("admin"));
+        await Expect(page).ToHaveURLAsync(Session.Url("admin"));
         await Expect(page.Locator("#admin-rooms")).ToBeVisibleAsync();
         return page;
-    }
-
-    private async Task OpenRoomAsync(IPage page, string slug)
-    {
-        var response = await page.GotoAsync(Url($"rooms/{slug}"));
-        Assert.Equal(200, response?.Status);
-        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
     }
 
     /// <summary>Sends through the page's composer (author already filled in) and returns the stored message.</summary>
     private async Task<ChatMessage> PostAsync(IPage page, string slug, string text)
     {
-        var url = Url($"rooms/{slug}/messages");
         await page.Locator("#composer textarea[name=text]").FillAsync(text);
         var response = await page.RunAndWaitForResponseAsync(
-            () => page.Locator("#composer button[type=submit]").ClickAsync(),
-            response => response.Request.Method == "POST" && response.Url == url);
+            () => page.Locator("#composer button[type=submit]").ClickAsync(), Session.IsPost(slug));
         Assert.Equal(201, response.Status);
-        var message = JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!;
+        var message = await ReadMessageAsync(response);
         Assert.Equal(text, message.Text);
         return message;
     }
 
-    private string Url(string path) => new Uri(app.BaseAddress, path).ToString();
-
-    private static ILocator Message(IPage page, long seq) =>
-        page.Locator($"#messages > li.message[data-seq='{Seq(seq)}']");
-
     private static string Seq(long seq) => seq.ToString(CultureInfo.InvariantCulture);
-
-    private void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
 }

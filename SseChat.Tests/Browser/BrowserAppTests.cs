@@ -6,9 +6,10 @@ namespace SseChat.Tests.Browser;
 /// Base of browser tests that each get a fresh app (real Kestrel, real SQLite file) and a <see cref="BrowserSession"/>
 /// on the shared Chromium; both are disposed with the test.
 /// </summary>
-public abstract class BrowserAppTests(ChromiumFixture chromium) : IAsyncLifetime
+/// <param name="settings">Configuration overrides for every test of the class, as an operator would set them.</param>
+public abstract class BrowserAppTests(ChromiumFixture chromium, IDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
-    protected ChatApplication App { get; } = new();
+    protected ChatApplication App { get; } = settings is null ? new() : new(settings);
 
     protected BrowserSession Session { get; private set; } = null!;
 

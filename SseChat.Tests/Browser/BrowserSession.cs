@@ -26,9 +26,12 @@ public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsy
     private readonly List<IBrowserContext> contexts = [];
     private readonly ConcurrentQueue<string> scriptErrors = new();
 
+    /// <summary>The app's address of <paramref name="path"/> (relative, e.g. "admin/login").</summary>
+    public string Url(string path) => new Uri(app.BaseAddress, path).ToString();
+
     public Uri RoomUrl(string slug = Room) => new(app.BaseAddress, $"rooms/{slug}");
 
-    public string PostUrl(string slug = Room) => new Uri(app.BaseAddress, $"rooms/{slug}/messages").ToString();
+    public string PostUrl(string slug = Room) => Url($"rooms/{slug}/messages");
 
     public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
     {
@@ -61,9 +64,12 @@ public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsy
         return page;
     }
 
-    public async Task GoToRoomAsync(IPage page, string slug = Room)
+    public Task GoToRoomAsync(IPage page, string slug = Room) => GoToRoomAsync(page, RoomUrl(slug));
+
+    /// <summary>A room page at any address (e.g. the app's, reached through a proxy), its stream open.</summary>
+    public static async Task GoToRoomAsync(IPage page, Uri roomUrl)
     {
-        var response = await page.GotoAsync(RoomUrl(slug).ToString());
+        var response = await page.GotoAsync(roomUrl.ToString());
         Assert.Equal(200, response?.Status);
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
     }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -8,6 +5,7 @@ using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 
 using static Microsoft.Playwright.Assertions;
+using static SseChat.Tests.Browser.BrowserSession;
 
 namespace SseChat.Tests.Browser;
 
@@ -16,36 +14,20 @@ namespace SseChat.Tests.Browser;
 /// list and "is typing…" across two browsers, the admin badge, names shown as text, and eight tabs of one browser
 /// sharing a single stream (past the six-connection limit) that survives its leader tab closing.
 /// </summary>
-public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium, Settings)
 {
-    private const string Room = "general";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Chat:RetryInterval"] = "00:00:00.500",
         ["Chat:PresenceLeaveGrace"] = "00:00:01",
         ["Chat:TypingExpiry"] = "00:00:03",
-    });
-
-    private readonly List<IBrowserContext> contexts = [];
-    private readonly ConcurrentQueue<string> scriptErrors = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var context in contexts)
-        {
-            await context.CloseAsync();
-        }
-        await app.DisposeAsync();
-    }
+    };
 
     [Fact]
     public async Task Display_name_is_picked_once_remembered_across_reloads_and_changeable()
     {
-        var page = await OpenRoomAsync(await NewContextAsync());
+        var page = await OpenRoomAsync(await Session.NewContextAsync());
         await Expect(page.Locator("#composer input[name=author]")).ToBeHiddenAsync();
         await Expect(page.Locator("#identity-form")).ToBeVisibleAsync(); // nobody yet: the name form asks
 
@@ -71,14 +53,14 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         await page.PickNameAsync("Annie");
         var second = await SendAsync(page, "Call me Annie");
         Assert.Equal("Annie", second.Author);
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Two_browsers_see_each_other_online_a_reload_is_no_leave_and_a_closed_browser_leaves_after_the_grace()
     {
-        var ann = await OpenRoomAsync(await NewContextAsync(), name: "Ann");
-        var bobContext = await NewContextAsync();
+        var ann = await OpenRoomAsync(await Session.NewContextAsync(), name: "Ann");
+        var bobContext = await Session.NewContextAsync();
         var bob = await OpenRoomAsync(bobContext, name: "Bob");
 
         await Expect(OnlineNames(ann)).ToHaveTextAsync(["Ann", "Bob"]);
@@ -102,16 +84,15 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         await Expect(OnlineNames(ann)).ToHaveTextAsync(["Ann", "Bob"]);
 
         await bobContext.CloseAsync();
-        contexts.Remove(bobContext);
         await Expect(OnlineNames(ann)).ToHaveTextAsync(["Ann"], new() { Timeout = 5_000 });
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Typing_shows_in_the_other_browser_expires_by_itself_and_a_message_clears_it_at_once()
     {
-        var ann = await OpenRoomAsync(await NewContextAsync(), name: "Ann");
-        var bob = await OpenRoomAsync(await NewContextAsync(), name: "Bob");
+        var ann = await OpenRoomAsync(await Session.NewContextAsync(), name: "Ann");
+        var bob = await OpenRoomAsync(await Session.NewContextAsync(), name: "Bob");
         var indicator = bob.Locator("#typing");
         var textBox = ann.Locator("#composer textarea[name=text]");
 
@@ -125,15 +106,15 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         await textBox.PressAsync("Enter");
         await Expect(bob.Locator("#messages > li.message .message-text")).ToHaveTextAsync(["Hello"]);
         await Expect(indicator).ToBeHiddenAsync(new() { Timeout = 1_000 }); // well before the notice runs out
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Names_in_the_online_list_and_typing_indicator_are_text_never_markup()
     {
         const string name = "<img src=x onerror=__xss=1>";
-        var eve = await OpenRoomAsync(await NewContextAsync(), name: name);
-        var bob = await OpenRoomAsync(await NewContextAsync(), name: "Bob");
+        var eve = await OpenRoomAsync(await Session.NewContextAsync(), name: name);
+        var bob = await OpenRoomAsync(await Session.NewContextAsync(), name: "Bob");
 
         await eve.Locator("#composer textarea[name=text]").PressSequentiallyAsync("hi");
 
@@ -141,22 +122,22 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         await Expect(bob.Locator("#typing")).ToHaveTextAsync($"{name} is typing…");
         Assert.Equal(0, await bob.Locator("#presence img, #typing img").CountAsync());
         Assert.Null(await bob.EvaluateAsync<int?>("() => window.__xss ?? null"));
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task A_signed_in_administrators_message_carries_the_badge_on_every_page_and_a_visitors_does_not()
     {
-        await AdminSession.CreateAdministratorAsync(app, "root", AdminSession.DefaultPassword);
-        var adminContext = await NewContextAsync();
-        var signIn = await adminContext.NewPageAsync();
-        await signIn.GotoAsync(new Uri(app.BaseAddress, "admin/login").ToString());
+        await AdminSession.CreateAdministratorAsync(App, "root", AdminSession.DefaultPassword);
+        var adminContext = await Session.NewContextAsync();
+        var signIn = await Session.NewPageAsync(adminContext);
+        await signIn.GotoAsync(Session.Url("admin/login"));
         await signIn.Locator("input[name=UserName]").FillAsync("root");
         await signIn.Locator("input[name=Password]").FillAsync(AdminSession.DefaultPassword);
         await signIn.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(signIn.Locator("#admin-rooms")).ToBeVisibleAsync();
         var admin = await OpenRoomAsync(adminContext, name: "Moderator");
-        var visitor = await OpenRoomAsync(await NewContextAsync(), name: "Ann");
+        var visitor = await OpenRoomAsync(await Session.NewContextAsync(), name: "Ann");
 
         var fromAdmin = await SendAsync(admin, "Welcome!");
         var fromVisitor = await SendAsync(visitor, "Thanks!");
@@ -169,25 +150,25 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
             await Expect(Message(page, fromVisitor.Seq).Locator(".message-text")).ToHaveTextAsync("Thanks!");
             await Expect(Message(page, fromVisitor.Seq).Locator(".message-admin")).ToBeHiddenAsync();
         }
-        var later = await OpenRoomAsync(await NewContextAsync()); // rendered by the server this time
+        var later = await OpenRoomAsync(await Session.NewContextAsync()); // rendered by the server this time
         await Expect(Message(later, fromAdmin.Seq).Locator(".message-admin")).ToBeVisibleAsync();
         await Expect(Message(later, fromVisitor.Seq).Locator(".message-admin")).ToBeHiddenAsync();
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Eight_tabs_of_one_browser_share_one_stream_and_keep_receiving_after_the_leader_tab_closes()
     {
         // One context: its tabs share the browser's six connections per origin, as a real browser's tabs do.
-        var context = await NewContextAsync();
+        var context = await Session.NewContextAsync();
         var tabs = new List<IPage>();
         for (var i = 0; i < 8; i++)
         {
             tabs.Add(await OpenRoomAsync(context, name: i == 0 ? "Ann" : null));
         }
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var roomId = await RoomIdAsync();
-        var broadcaster = app.Services.GetRequiredService<RoomBroadcaster>();
+        var broadcaster = App.Services.GetRequiredService<RoomBroadcaster>();
         Assert.Equal(1, broadcaster.CountSubscribers(roomId));
 
         var first = await client.SendAsync(Room, "Bob", "To every tab");
@@ -212,29 +193,28 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         }
         Assert.Equal(1, broadcaster.CountSubscribers(roomId));
         await Expect(OnlineNames(tabs[0])).ToHaveTextAsync(["Ann"]); // the new leader streams under the same name
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task A_tab_whose_script_starts_after_the_leader_relayed_a_message_still_shows_it()
     {
-        var context = await NewContextAsync();
+        var context = await Session.NewContextAsync();
         var leader = await OpenRoomAsync(context);
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         // The second tab's page is rendered before the message, but its script only runs after the leader has
         // relayed it: the tab must ask the leader for what it missed.
         var scriptHeld = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        var late = await context.NewPageAsync();
-        late.PageError += (_, error) => scriptErrors.Enqueue(error);
+        var late = await Session.NewPageAsync(context);
         await late.RouteAsync("**/js/room.js*", async route =>
         {
             scriptHeld.TrySetResult();
             await release.Task;
             await route.ContinueAsync();
         });
-        var navigation = late.GotoAsync(new Uri(app.BaseAddress, $"rooms/{Room}").ToString());
+        var navigation = late.GotoAsync(Session.RoomUrl().ToString());
         await scriptHeld.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var missed = await client.SendAsync(Room, "Bob", "Sent while the tab was starting");
         await Expect(Message(leader, missed.Seq)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
@@ -246,25 +226,13 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
         var next = await client.SendAsync(Room, "Bob", "And the next one");
         await Expect(Message(late, next.Seq)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
         await Expect(late.Locator("#messages > li.message")).ToHaveCountAsync(2);
-        AssertNoScriptErrors();
-    }
-
-    private async Task<IBrowserContext> NewContextAsync()
-    {
-        var context = await chromium.Browser.NewContextAsync();
-        context.SetDefaultTimeout(10_000);
-        contexts.Add(context);
-        return context;
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>A new tab of <paramref name="context"/> on the room page, live, with the name picked if given.</summary>
     private async Task<IPage> OpenRoomAsync(IBrowserContext context, string? name = null)
     {
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => scriptErrors.Enqueue(error);
-        var response = await page.GotoAsync(new Uri(app.BaseAddress, $"rooms/{Room}").ToString());
-        Assert.Equal(200, response?.Status);
-        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+        var page = await Session.OpenRoomAsync(context);
         if (name is not null)
         {
             await page.PickNameAsync(name);
@@ -275,25 +243,18 @@ public sealed class PresenceInBrowserTests(ChromiumFixture chromium) : IClassFix
 
     private async Task<ChatMessage> SendAsync(IPage page, string text)
     {
-        var url = new Uri(app.BaseAddress, $"rooms/{Room}/messages").ToString();
         var textBox = page.Locator("#composer textarea[name=text]");
         await textBox.FillAsync(text);
-        var response = await page.RunAndWaitForResponseAsync(
-            () => textBox.PressAsync("Enter"), r => r.Request.Method == "POST" && r.Url == url);
+        var response = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         Assert.Equal(201, response.Status);
-        return JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!;
+        return await ReadMessageAsync(response);
     }
 
     private async Task<int> RoomIdAsync()
     {
-        await using var db = app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         return (await db.Rooms.SingleAsync(r => r.Slug == Room)).Id;
     }
 
     private static ILocator OnlineNames(IPage page) => page.Locator("#presence-list li");
-
-    private static ILocator Message(IPage page, long seq) =>
-        page.Locator($"#messages > li.message[data-seq='{seq.ToString(CultureInfo.InvariantCulture)}']");
-
-    private void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
 }

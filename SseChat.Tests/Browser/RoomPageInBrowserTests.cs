@@ -7,6 +7,7 @@ using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
 
 using static Microsoft.Playwright.Assertions;
+using static SseChat.Tests.Browser.BrowserSession;
 
 namespace SseChat.Tests.Browser;
 
@@ -15,9 +16,8 @@ namespace SseChat.Tests.Browser;
 /// exactly-once after a lost connection, and user text shown as text. Each test has its own app and database.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLifetime
+public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium, Settings)
 {
-    private const string Room = "general";
     private const string ShownMessagesScript = """
         () => JSON.stringify(Array.from(document.querySelectorAll('#messages > li.message'), (item) => ({
           seq: Number(item.dataset.seq),
@@ -31,41 +31,27 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     private static readonly TimeSpan LiveDeliveryBudget = TimeSpan.FromSeconds(1);
 
     // A short retry: the page's EventSource comes back 0.5 s after losing the stream instead of 3 s.
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Chat:RetryInterval"] = "00:00:00.500",
-    });
-
-    private readonly List<IBrowserContext> contexts = [];
-    private readonly ConcurrentQueue<string> scriptErrors = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var context in contexts)
-        {
-            await context.CloseAsync();
-        }
-        await app.DisposeAsync();
-    }
+    };
 
     [Fact]
     public async Task Message_sent_in_one_page_appears_in_the_other_without_reload()
     {
-        var sender = await OpenRoomAsync(app.BaseAddress);
-        var reader = await OpenRoomAsync(app.BaseAddress);
+        var sender = await Session.OpenRoomAsync();
+        var reader = await Session.OpenRoomAsync();
         await reader.EvaluateAsync("() => { window.__sameDocument = 'not reloaded'; }");
 
         var text = "Hello from the other tab";
         await sender.PickNameAsync("Ann");
         var textBox = sender.Locator("#composer textarea[name=text]");
         await textBox.FillAsync(text);
-        var response = await sender.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), IsPostTo(app.BaseAddress));
+        var response = await sender.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), Session.IsPost());
         var responded = Stopwatch.GetTimestamp();
 
         Assert.Equal(201, response.Status);
-        var posted = JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!;
+        var posted = await ReadMessageAsync(response);
         Assert.Equal(("Ann", text), (posted.Author, posted.Text));
 
         // Within a second of the POST's response, measured from its arrival, without the reader doing anything.
@@ -75,7 +61,7 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
 
         // The sender shows its post from the POST's reply and again from its own stream. Once the stream has
         // delivered a later message, the stream's copy of the post has certainly arrived too: then count.
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var later = await client.SendAsync(Room, "Bob", "A later message");
         await WaitForSeqAsync(sender, later.Seq, TimeSpan.FromSeconds(5));
         await WaitForSeqAsync(reader, later.Seq, TimeSpan.FromSeconds(5));
@@ -84,7 +70,7 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         AssertShownExactly(expected, await ReadShownMessagesAsync(sender));
         AssertShownExactly(expected, await ReadShownMessagesAsync(reader));
         Assert.Equal("not reloaded", await reader.EvaluateAsync<string?>("() => window.__sameDocument ?? null"));
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>
@@ -98,10 +84,11 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
     public async Task Page_that_lost_its_connection_shows_every_message_exactly_once_after_it_returns(
         Refusal refusal, string stateWhileCut)
     {
-        await using var proxy = new CuttableTcpProxy(app.BaseAddress);
-        var reader = await OpenRoomAsync(proxy.BaseAddress);
+        await using var proxy = new CuttableTcpProxy(App.BaseAddress);
+        var reader = await Session.NewPageAsync();
+        await GoToRoomAsync(reader, new Uri(proxy.BaseAddress, Session.RoomUrl().AbsolutePath));
         var status = reader.Locator("#connection-status");
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
 
         var beforeCut = await client.SendAsync(Room, "Ann", "Before the cut");
         await WaitForSeqAsync(reader, beforeCut.Seq, TimeSpan.FromSeconds(5));
@@ -132,15 +119,15 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await WaitForSeqAsync(reader, afterReturn.Seq, TimeSpan.FromSeconds(5));
 
         AssertShownExactly([beforeCut, .. missed, afterReturn], await ReadShownMessagesAsync(reader));
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task User_text_is_shown_as_text_never_as_markup()
     {
         var requestedPaths = new ConcurrentQueue<string>();
-        var reader = await OpenRoomAsync(app.BaseAddress, requestedPaths);
-        var sender = await OpenRoomAsync(app.BaseAddress, requestedPaths);
+        var reader = await Session.OpenRoomAsync(await NewContextRecordingPathsAsync(requestedPaths));
+        var sender = await Session.OpenRoomAsync(await NewContextRecordingPathsAsync(requestedPaths));
 
         string[] texts =
         [
@@ -155,9 +142,9 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         {
             await sender.Locator("#composer textarea[name=text]").FillAsync(text);
             var response = await sender.RunAndWaitForResponseAsync(
-                () => sender.Locator("#composer button[type=submit]").ClickAsync(), IsPostTo(app.BaseAddress));
+                () => sender.Locator("#composer button[type=submit]").ClickAsync(), Session.IsPost());
             Assert.Equal(201, response.Status);
-            posted.Add(JsonSerializer.Deserialize<ChatMessage>(await response.TextAsync(), Json)!);
+            posted.Add(await ReadMessageAsync(response));
         }
         Assert.Equal(texts, posted.Select(message => message.Text));
         Assert.All(posted, message => Assert.Equal(author, message.Author));
@@ -167,8 +154,8 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await AssertShownAsTextAsync(reader, posted);
 
         // History: rendered by the server into the page's HTML, encoded.
-        var history = await NewPageAsync(requestedPaths);
-        var load = await history.GotoAsync(RoomUrl(app.BaseAddress).ToString());
+        var history = await Session.NewPageAsync(await NewContextRecordingPathsAsync(requestedPaths));
+        var load = await history.GotoAsync(Session.RoomUrl().ToString());
         Assert.NotNull(load);
         var html = await load.TextAsync();
         foreach (var message in posted)
@@ -183,19 +170,19 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
 
         // An <img src=x> that existed even for a moment would have fetched /rooms/x.
         Assert.DoesNotContain("/rooms/x", requestedPaths);
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Load_older_fetches_earlier_history_above_the_current_messages()
     {
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         var posted = new List<ChatMessage>();
         for (var i = 1; i <= 60; i++)
         {
             posted.Add(await client.SendAsync(Room, "Ann", $"history {i}"));
         }
-        var page = await OpenRoomAsync(app.BaseAddress);
+        var page = await Session.OpenRoomAsync();
         AssertShownExactly(posted[10..], await ReadShownMessagesAsync(page));
 
         var loadOlder = page.Locator("#load-older");
@@ -206,7 +193,7 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         await WaitForSeqAsync(page, 1, TimeSpan.FromSeconds(5));
         AssertShownExactly(posted, await ReadShownMessagesAsync(page));
         await Expect(loadOlder).ToBeHiddenAsync(); // fewer than a page came back: nothing older is left
-        AssertNoScriptErrors();
+        Session.AssertNoScriptErrors();
     }
 
     private static async Task AssertShownAsTextAsync(IPage page, IReadOnlyList<ChatMessage> posted)
@@ -218,40 +205,15 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__xss"));
     }
 
-    private async Task<IPage> NewPageAsync(ConcurrentQueue<string>? requestedPaths = null)
+    /// <summary>A new browser context whose every request's path goes into <paramref name="requestedPaths"/>.</summary>
+    private async Task<IBrowserContext> NewContextRecordingPathsAsync(ConcurrentQueue<string> requestedPaths)
     {
-        var context = await chromium.Browser.NewContextAsync();
-        contexts.Add(context);
-        context.SetDefaultTimeout(10_000);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => scriptErrors.Enqueue(error);
-        if (requestedPaths is not null)
-        {
-            page.Request += (_, request) => requestedPaths.Enqueue(new Uri(request.Url).AbsolutePath);
-        }
-        return page;
+        var context = await Session.NewContextAsync();
+        context.Request += (_, request) => requestedPaths.Enqueue(new Uri(request.Url).AbsolutePath);
+        return context;
     }
 
-    /// <summary>A new browser context (own cookies and storage) on the room page, its stream open.</summary>
-    private async Task<IPage> OpenRoomAsync(Uri baseAddress, ConcurrentQueue<string>? requestedPaths = null)
-    {
-        var page = await NewPageAsync(requestedPaths);
-        var response = await page.GotoAsync(RoomUrl(baseAddress).ToString());
-        Assert.Equal(200, response?.Status);
-        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
-        return page;
-    }
-
-    private static Uri RoomUrl(Uri baseAddress) => new(baseAddress, $"rooms/{Room}");
-
-    private static Func<IResponse, bool> IsPostTo(Uri baseAddress)
-    {
-        var url = new Uri(baseAddress, $"rooms/{Room}/messages").ToString();
-        return response => response.Request.Method == "POST" && response.Url == url;
-    }
-
-    private static ILocator MessageText(IPage page, long seq) =>
-        page.Locator($"#messages > li.message[data-seq='{seq.ToString(CultureInfo.InvariantCulture)}'] .message-text");
+    private static ILocator MessageText(IPage page, long seq) => Message(page, seq).Locator(".message-text");
 
     private static async Task WaitForSeqAsync(IPage page, long seq, TimeSpan timeout) =>
         await Expect(MessageText(page, seq)).ToHaveCountAsync(1, new() { Timeout = Milliseconds(timeout) });
@@ -266,8 +228,6 @@ public sealed class RoomPageInBrowserTests(ChromiumFixture chromium) : IAsyncLif
             expected.Select(message => (message.Seq, message.Author, message.Text)),
             shown.Select(message => (message.Seq, message.Author, message.Text)));
     }
-
-    private void AssertNoScriptErrors() => Assert.Empty(scriptErrors);
 
     // Playwright reads a timeout of 0 as "wait forever": an exhausted budget must still fail fast.
     private static float Milliseconds(TimeSpan timeout) => (float)Math.Max(1, timeout.TotalMilliseconds);

@@ -13,7 +13,8 @@ namespace SseChat.Tests.Browser;
 /// user-controlled field (author, text, room name and topic) is shown as text wherever it appears: the room list,
 /// the room page's history and live updates, and the admin pages.
 /// </summary>
-public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
     private const string Password = AdminSession.DefaultPassword;
 
@@ -27,29 +28,16 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
     private const string LiveText = "<iframe data-xss srcdoc=\"<script>parent.__xss='live'</script>\"></iframe>";
     private const string Renamed = "<b data-xss onmouseover=alert(2)>renamed</b>";
 
-    private readonly ChatApplication app = new();
-    private readonly List<IBrowserContext> contexts = [];
     private readonly ConcurrentQueue<string> problems = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var context in contexts)
-        {
-            await context.CloseAsync();
-        }
-        await app.DisposeAsync();
-    }
 
     [Fact]
     public async Task Room_and_admin_pages_work_under_the_Content_Security_Policy()
     {
-        await AdminSession.CreateAdministratorAsync(app, "root", Password);
+        await AdminSession.CreateAdministratorAsync(App, "root", Password);
         var page = await NewPageAsync();
 
-        await page.GotoAsync(Url(""));
-        await page.GotoAsync(Url("rooms/general"));
+        await page.GotoAsync(Session.Url(""));
+        await page.GotoAsync(Session.Url("rooms/general"));
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await page.PickNameAsync("Ann");
         await page.Locator("#composer textarea[name=text]").FillAsync("Scripts run from files only");
@@ -60,41 +48,42 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
         foreach (var path in new[] { "admin", "admin/rooms/new", "admin/rooms/general/edit", "admin/rooms/general/messages",
             "admin/rooms/general/delete", "admin/audit", "admin/password" })
         {
-            var response = await page.GotoAsync(Url(path));
+            var response = await page.GotoAsync(Session.Url(path));
             Assert.Equal(200, response?.Status);
         }
         // The room form's script (slug from name) runs, and the page's own stylesheet applies.
-        await page.GotoAsync(Url("admin/rooms/new"));
+        await page.GotoAsync(Session.Url("admin/rooms/new"));
         await page.Locator("[data-room-name]").FillAsync("Night Owls");
         await Expect(page.Locator("[data-room-slug]")).ToHaveValueAsync("night-owls");
         Assert.Equal("640px", await page.Locator(".form-page").EvaluateAsync<string>("e => getComputedStyle(e).maxWidth"));
 
         Assert.Empty(problems);
+        Session.AssertNoScriptErrors();
     }
 
     [Fact]
     public async Task Markup_in_every_user_field_is_shown_as_text_wherever_it_appears()
     {
-        await using (var db = app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             db.Rooms.Add(new Room { Slug = "xss", Name = RoomName, Topic = Topic, CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }
-        using var poster = app.CreateChatClient();
+        using var poster = App.CreateChatClient();
         await poster.SendAsync("xss", Author, Text);
         var page = await NewPageAsync();
 
-        await page.GotoAsync(Url(""));
+        await page.GotoAsync(Session.Url(""));
         await AssertShownAsTextAsync(page, RoomName, Topic);
 
-        await page.GotoAsync(Url("rooms/xss"));
+        await page.GotoAsync(Session.Url("rooms/xss"));
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
         await AssertShownAsTextAsync(page, RoomName, Topic, Author, Text);
 
         // Live: a message and a rename arrive over the stream and are added by the page's script.
         var live = await poster.SendAsync("xss", Author, LiveText);
         await Expect(page.Locator($"#messages > li.message[data-seq='{live.Seq.ToString(CultureInfo.InvariantCulture)}']")).ToHaveCountAsync(1);
-        using var admin = await AdminSession.SignInAsync(app, "root", Password);
+        using var admin = await AdminSession.SignInAsync(App, "root", Password);
         using var renamed = await admin.SubmitFormAsync("admin/rooms/xss/edit", "form[action$='/edit']",
             new Dictionary<string, string> { ["Name"] = Renamed });
         Assert.Equal(System.Net.HttpStatusCode.Redirect, renamed.StatusCode);
@@ -102,17 +91,18 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
         await AssertShownAsTextAsync(page, Renamed, Author, Text, LiveText);
 
         await SignInAsync(page);
-        await page.GotoAsync(Url("admin"));
+        await page.GotoAsync(Session.Url("admin"));
         await AssertShownAsTextAsync(page, Renamed, Topic);
-        await page.GotoAsync(Url("admin/rooms/xss/messages"));
+        await page.GotoAsync(Session.Url("admin/rooms/xss/messages"));
         await AssertShownAsTextAsync(page, Author, Text, LiveText);
-        await page.GotoAsync(Url("admin/audit"));
+        await page.GotoAsync(Session.Url("admin/audit"));
         await AssertShownAsTextAsync(page, Renamed); // the edit's entry quotes the new name
-        await page.GotoAsync(Url("admin/rooms/xss/edit"));
+        await page.GotoAsync(Session.Url("admin/rooms/xss/edit"));
         await AssertShownAsTextAsync(page);
         Assert.Equal(Renamed, await page.Locator("[data-room-name]").InputValueAsync());
 
         Assert.Empty(problems);
+        Session.AssertNoScriptErrors();
     }
 
     /// <summary>No payload became an element or ran, and each expected one is on the page as text.</summary>
@@ -129,26 +119,27 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
 
     private async Task SignInAsync(IPage page)
     {
-        await page.GotoAsync(Url("admin/login"));
-        await AdminSession.CreateAdministratorAsync(app, "root", Password);
+        await page.GotoAsync(Session.Url("admin/login"));
+        await AdminSession.CreateAdministratorAsync(App, "root", Password);
         await page.Locator("#login-form input[name=UserName]").FillAsync("root");
         await page.Locator("#login-form input[name=Password]").FillAsync(Password);
         await page.Locator("#login-form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(Url("admin"));
+        await page.WaitForURLAsync(Session.Url("admin"));
     }
 
-    /// <summary>A page that records CSP violations, script errors and dialogs (each is a failure) in <see cref="problems"/>.</summary>
+    /// <summary>
+    /// A page that records CSP violations, console errors and dialogs (each is a failure) in <see cref="problems"/>;
+    /// its script errors go to the session's.
+    /// </summary>
     private async Task<IPage> NewPageAsync()
     {
-        var context = await chromium.Browser.NewContextAsync();
-        contexts.Add(context);
-        context.SetDefaultTimeout(10_000);
+        var context = await Session.NewContextAsync();
         // Runs before the page's own scripts and outside its CSP: report every violation on the console.
         await context.AddInitScriptAsync("""
             document.addEventListener('securitypolicyviolation', (e) =>
               console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
             """);
-        var page = await context.NewPageAsync();
+        var page = await Session.NewPageAsync(context);
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
@@ -156,7 +147,6 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
                 problems.Enqueue($"console: {message.Text}");
             }
         };
-        page.PageError += (_, error) => problems.Enqueue($"script error: {error}");
         page.Dialog += async (_, dialog) =>
         {
             problems.Enqueue($"dialog: {dialog.Message}");
@@ -164,6 +154,4 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : IClassFix
         };
         return page;
     }
-
-    private string Url(string path) => new Uri(app.BaseAddress, path).ToString();
 }

@@ -10,33 +10,21 @@ namespace SseChat.Tests.Browser;
 /// A stream refused for a cap (429 before any event stream) makes EventSource give up rather than retry in a hot loop;
 /// the page says it is offline, tries again with backoff, and goes live once a place is free.
 /// </summary>
-public sealed class StreamRefusalInBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+[Collection(SharedChromium.Name)]
+public sealed class StreamRefusalInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium, Settings)
 {
-    private readonly ChatApplication app = new(new Dictionary<string, string?>
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Chat:MaxStreamsPerClient"] = "1", // the browser and this test are both 127.0.0.1
-    });
-
-    private IBrowserContext? context;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (context is not null)
-        {
-            await context.CloseAsync();
-        }
-        await app.DisposeAsync();
-    }
+    };
 
     [Fact]
     public async Task A_refused_stream_backs_off_instead_of_retrying_in_a_hot_loop_and_goes_live_when_a_place_frees()
     {
-        var holder = await SseSubscriber.ConnectAsync(app.BaseAddress, "general"); // takes the one place
-        context = await chromium.Browser.NewContextAsync();
+        var holder = await SseSubscriber.ConnectAsync(App.BaseAddress, "general"); // takes the one place
+        var context = await Session.NewContextAsync();
         context.SetDefaultTimeout(20_000);
-        var page = await context.NewPageAsync();
+        var page = await Session.NewPageAsync(context);
         var streamAnswers = new ConcurrentQueue<int>();
         page.Response += (_, response) =>
         {
@@ -46,7 +34,7 @@ public sealed class StreamRefusalInBrowserTests(ChromiumFixture chromium) : ICla
             }
         };
 
-        await page.GotoAsync(new Uri(app.BaseAddress, "rooms/general").ToString());
+        await page.GotoAsync(Session.RoomUrl().ToString());
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "offline");
         await Task.Delay(TimeSpan.FromSeconds(4));
 
@@ -56,9 +44,10 @@ public sealed class StreamRefusalInBrowserTests(ChromiumFixture chromium) : ICla
 
         await holder.DisposeAsync();
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
-        using var client = app.CreateChatClient();
+        using var client = App.CreateChatClient();
         await client.SendAsync("general", "Ann", "Through at last");
         await Expect(page.Locator("#messages .message-text")).ToHaveTextAsync("Through at last");
         Assert.Equal(200, streamAnswers.Last());
+        Session.AssertNoScriptErrors();
     }
 }
