@@ -42,6 +42,24 @@ public sealed class LanguageTests : ChatAppTests
     }
 
     [Fact]
+    public async Task Accept_Language_entries_are_tried_up_to_the_configured_number()
+    {
+        using (var defaults = ClientAsking("fr,de,es,it,zh-CN"))
+        {
+            Assert.Equal("zh-Hans", (await defaults.GetDocumentAsync("")).DocumentElement.GetAttribute("lang"));
+        }
+
+        await using var app = new ChatApplication(new Dictionary<string, string?> { ["Languages:AcceptLanguageValuesToTry"] = "2" });
+        using var withinTwo = app.CreateChatClient();
+        withinTwo.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr,zh-CN");
+        using var third = app.CreateChatClient();
+        third.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr,de,zh-CN");
+
+        Assert.Equal("zh-Hans", (await withinTwo.GetDocumentAsync("")).DocumentElement.GetAttribute("lang"));
+        Assert.Equal("en", (await third.GetDocumentAsync("")).DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
     public async Task The_switcher_s_choice_wins_over_Accept_Language_and_brings_the_reader_back_to_the_page()
     {
         using var client = ClientAsking("zh-CN");

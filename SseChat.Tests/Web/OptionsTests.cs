@@ -20,6 +20,7 @@ public sealed class OptionsTests
     [InlineData("RateLimits:StreamWindow", "00:00:00")]
     [InlineData("SecurityHeaders:ReferrerPolicy", "whatever-you-like")]
     [InlineData("SecurityHeaders:ContentSecurityPolicy", "")]
+    [InlineData("Languages:AcceptLanguageValuesToTry", "0")]
     public async Task Invalid_settings_stop_the_app_at_start_naming_the_setting(string key, string value)
     {
         await using var app = new ChatApplication(new Dictionary<string, string?> { [key] = value });

@@ -18,7 +18,11 @@ internal static class LocalizationExtensions
     {
         var services = mvc.Services;
         services.AddLocalization(localization => localization.ResourcesPath = "Resources");
-        services.Configure<RequestLocalizationOptions>(localization =>
+        services.AddOptions<LanguageOptions>()
+            .BindConfiguration(LanguageOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<RequestLocalizationOptions>().Configure<IOptions<LanguageOptions>>((localization, languages) =>
         {
             localization.SetDefaultCulture(SupportedCultures.Default)
                 .AddSupportedCultures([.. SupportedCultures.All])
@@ -29,7 +33,10 @@ internal static class LocalizationExtensions
             localization.RequestCultureProviders =
             [
                 new CookieRequestCultureProvider(),
-                new ChineseAcceptLanguageProvider(),
+                new ChineseAcceptLanguageProvider
+                {
+                    MaximumAcceptLanguageHeaderValuesToTry = languages.Value.AcceptLanguageValuesToTry,
+                },
             ];
         });
 
