@@ -85,6 +85,18 @@ public sealed class LanguageTests : ChatAppTests
     }
 
     [Fact]
+    public async Task The_switcher_takes_a_language_in_any_case_and_stores_it_as_supported()
+    {
+        using var client = ClientAsking("en");
+
+        using var chosen = await ChooseAsync(client, await client.GetDocumentAsync(""), "ZH-hans");
+
+        Assert.Equal(HttpStatusCode.SeeOther, chosen.StatusCode);
+        Assert.Equal("c=zh-Hans|uic=zh-Hans", Uri.UnescapeDataString(client.Cookies.GetCookies(client.Http.BaseAddress!)[".AspNetCore.Culture"]!.Value));
+        Assert.Equal("zh-Hans", (await client.GetDocumentAsync("")).DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
     public async Task The_switcher_refuses_an_unknown_language_and_never_sends_the_reader_off_the_site()
     {
         using var client = ClientAsking("zh-CN");

@@ -24,7 +24,7 @@ public sealed class LanguageController : Controller
         {
             return ValidationProblem(ModelState);
         }
-        var culture = SupportedCultures.All.First(name => string.Equals(name, form.Culture, StringComparison.OrdinalIgnoreCase));
+        var culture = SupportedCultures.Find(form.Culture)!; // validated above
         Response.Cookies.Append(
             CookieRequestCultureProvider.DefaultCookieName,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
@@ -58,5 +58,4 @@ public sealed class LanguageController : Controller
         var path = returnUrl.StartsWith('~') ? Url.Content(returnUrl) : returnUrl;
         return new Uri(ThisSite, path).PathAndQuery;
     }
-
 }

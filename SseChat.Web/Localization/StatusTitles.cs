@@ -17,8 +17,6 @@ public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
         return title.ResourceNotFound ? ReasonPhrases.GetReasonPhrase(status) : title.Value;
     }
 
-    public string ValidationFailed => text["ValidationFailed"];
-
     /// <summary>
     /// Replaces a title the framework filled in (the reason phrase, or MVC's client error mapping, which words 500 as
     /// "An error occurred while processing your request.") with the localized one; a title our own code chose is
@@ -28,7 +26,7 @@ public sealed class StatusTitles(IStringLocalizer<ProblemText> text)
     {
         if (problem is HttpValidationProblemDetails && problem.Title == DefaultValidationTitle)
         {
-            return ValidationFailed;
+            return text["ValidationFailed"];
         }
         if (problem.Status is not { } status)
         {

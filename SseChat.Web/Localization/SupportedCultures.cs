@@ -15,8 +15,9 @@ public static class SupportedCultures
 
     public static IReadOnlyList<string> All { get; } = [English, SimplifiedChinese];
 
-    public static bool IsSupported(string? name) =>
-        name is not null && All.Contains(name, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The supported culture a name stands for, spelled as supported ("zh-hans" is "zh-Hans"), or null.</summary>
+    public static string? Find(string? name) =>
+        All.FirstOrDefault(supported => string.Equals(supported, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Each language's name in itself, as a language switcher shows it.</summary>
     public static string NativeName(string name) => name switch

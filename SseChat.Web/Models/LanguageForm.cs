@@ -16,7 +16,7 @@ public sealed class LanguageForm : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Culture.Length > 0 && !SupportedCultures.IsSupported(Culture))
+        if (Culture.Length > 0 && SupportedCultures.Find(Culture) is null)
         {
             yield return new ValidationResult(
                 validationContext.Localized("CultureUnsupported", string.Join(", ", SupportedCultures.All)), ["culture"]);
