@@ -225,12 +225,7 @@ public sealed class AdminInBrowserTests(ChromiumFixture chromium) : BrowserAppTe
         var page = await Session.NewPageAsync(await Session.NewContextAsync(options));
         await page.GotoAsync(Session.Url("admin"));
         await Expect(page).ToHaveURLAsync(new Regex("/admin/login"));
-        var form = page.Locator("form#login-form");
-        await form.Locator("input[name=UserName]").FillAsync(AdminName);
-        await form.Locator("input[name=Password]").FillAsync(AdminPassword);
-        await form.Locator("button[type=submit]").ClickAsync();
-        await Expect(page).ToHaveURLAsync(Session.Url("admin"));
-        await Expect(page.Locator("#admin-rooms")).ToBeVisibleAsync();
+        await Session.SubmitSignInAsync(page, AdminName, AdminPassword);
         return page;
     }
 

@@ -74,6 +74,20 @@ public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsy
         await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
     }
 
+    /// <summary>
+    /// Fills and submits the sign-in form the page shows, as an administrator would, and waits for the rooms table
+    /// the admin area opens on (by what is shown, not by the load event, which a busy machine may hold back).
+    /// </summary>
+    public async Task SubmitSignInAsync(IPage page, string userName, string password)
+    {
+        var form = page.Locator("form#login-form");
+        await form.Locator("input[name=UserName]").FillAsync(userName);
+        await form.Locator("input[name=Password]").FillAsync(password);
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(Url("admin"));
+        await Expect(page.Locator("#admin-rooms")).ToBeVisibleAsync();
+    }
+
     /// <summary>Whether a response is the reply to a post in the room.</summary>
     public Func<IResponse, bool> IsPost(string slug = Room)
     {

@@ -121,10 +121,7 @@ public sealed class SecurityInBrowserTests(ChromiumFixture chromium) : BrowserAp
     {
         await page.GotoAsync(Session.Url("admin/login"));
         await AdminSession.CreateAdministratorAsync(App, "root", Password);
-        await page.Locator("#login-form input[name=UserName]").FillAsync("root");
-        await page.Locator("#login-form input[name=Password]").FillAsync(Password);
-        await page.Locator("#login-form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(Session.Url("admin"));
+        await Session.SubmitSignInAsync(page, "root", Password);
     }
 
     /// <summary>
