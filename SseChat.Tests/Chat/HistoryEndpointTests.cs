@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using SseChat.Tests.Infrastructure;
 using SseChat.Web.Chat;
@@ -42,6 +43,25 @@ public sealed class HistoryEndpointTests : ChatAppTests
         Assert.Equal("application/json", raw.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await raw.Content.ReadAsStringAsync());
         Assert.Equal(["seq", "author", "text", "sentAt"], json.RootElement[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task History_json_carries_Chinese_as_UTF8_and_keeps_line_separators_escaped()
+    {
+        using var client = App.CreateChatClient();
+        const string text = "满意\u2028下一行\u2029<b>";
+        await client.SendAsync("general", "安", text);
+
+        using var response = await client.Http.GetAsync("rooms/general/messages");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        var json = Encoding.UTF8.GetString(body);
+        Assert.Contains("满意", json, StringComparison.Ordinal); // three bytes a character, not a six-byte \u escape
+        Assert.DoesNotContain("\\u6EE1", json, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\\u2028", json, StringComparison.Ordinal);
+        Assert.Contains("\\u2029", json, StringComparison.Ordinal);
+        Assert.Contains("\\u003Cb\\u003E", json, StringComparison.Ordinal);
+        Assert.Equal(text, JsonSerializer.Deserialize<List<ChatMessage>>(body, JsonSerializerOptions.Web)!.Single().Text);
     }
 
     [Fact]

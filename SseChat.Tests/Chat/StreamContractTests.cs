@@ -86,6 +86,64 @@ public sealed class StreamContractTests() : ChatAppTests(new Dictionary<string, 
         Assert.DoesNotContain(raw.Split('\n'), line => line == "id:" || line == "id: ");
     }
 
+    [Fact]
+    public async Task Event_data_carries_Chinese_as_raw_UTF8_and_keeps_line_separators_and_controls_escaped()
+    {
+        using var client = App.CreateChatClient();
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        using var response = await http.GetAsync("stream/general?after=0", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+
+        var sent = await client.SendAsync("general", "安", "满意\u2028下一行\u2029\tend\r\nnext");
+
+        var raw = await ReadBytesUntilAsync(body, Encoding.ASCII.GetBytes($"id: {sent.Seq}\n\n"), TimeSpan.FromSeconds(10));
+        var data = Encoding.UTF8.GetString(raw).Split('\n').Single(line => line.StartsWith("data: {\"seq\"", StringComparison.Ordinal));
+        Assert.Contains("\"author\":\"安\"", data, StringComparison.Ordinal);
+        Assert.Contains("\"text\":\"满意\\u2028下一行\\u2029\\tend\\r\\nnext\"", data, StringComparison.Ordinal);
+        Assert.True(raw.AsSpan().IndexOf("满意"u8) >= 0, "the text should be on the wire as UTF-8 bytes");
+        Assert.True(raw.AsSpan().IndexOf("\u2028"u8) < 0 && raw.AsSpan().IndexOf("\u2029"u8) < 0, "U+2028/U+2029 should stay escaped");
+    }
+
+    [Fact]
+    public async Task Every_control_character_in_event_data_is_escaped_so_the_frame_stays_one_data_line()
+    {
+        var controls = string.Concat(Enumerable.Range(0, 0x20).Append(0x7F).Concat(Enumerable.Range(0x80, 0x20)).Select(c => (char)c));
+        var roomEvent = new SseChat.Web.Data.RoomEvent
+        {
+            Seq = 7, Kind = SseChat.Web.Data.RoomEventKind.Message, CreatedAt = DateTime.UtcNow,
+            Author = "ann", Text = "满" + controls + "\u2028\u2029<>&'\"+`",
+        };
+
+        var frame = await SseFrames.ForEventAsync(roomEvent);
+
+        var bytes = frame.Utf8.ToArray();
+        Assert.DoesNotContain(bytes[..^2], b => b < 0x20 && b != (byte)'\n');
+        Assert.True(frame.Utf8.Span.IndexOf("满"u8) >= 0);
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
+        Assert.Equal(["event: message", "id: 7", "", ""], lines.Where(line => !line.StartsWith("data: ", StringComparison.Ordinal)));
+        var data = Assert.Single(lines, line => line.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.All(controls.Skip(0x20), c => Assert.DoesNotContain(c, data)); // DEL and the C1 controls escaped too
+        Assert.DoesNotContain('\u2028', data);
+        Assert.DoesNotContain('\u2029', data);
+        Assert.DoesNotContain('<', data); // HTML-sensitive characters stay escaped, should a stream ever be shown as a page
+        using var json = System.Text.Json.JsonDocument.Parse(data["data: ".Length..]);
+        Assert.Equal(roomEvent.Text, json.RootElement.GetProperty("text").GetString());
+    }
+
+    private static async Task<byte[]> ReadBytesUntilAsync(Stream body, byte[] marker, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        while (received.GetBuffer().AsSpan(0, (int)received.Length).IndexOf(marker) < 0)
+        {
+            var read = await body.ReadAsync(buffer, cts.Token);
+            Assert.True(read > 0, "the stream ended early");
+            received.Write(buffer, 0, read);
+        }
+        return received.ToArray();
+    }
+
     private static async Task<string> ReadUntilAsync(Stream body, string marker, int occurrences, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -32,7 +32,12 @@ internal static class ChatServiceExtensions
             mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
             mvc.Filters.Add<AntiforgeryProblemFilter>();
             mvc.Filters.Add<UnreadableFormFilter>();
-        }).AddChatLocalization();
+        })
+        // The HTTP API writes text as UTF-8 like the stream does, rather than a six-byte escape per Chinese character;
+        // both the MVC and the minimal-API (ProblemDetails writer) serializers, so every JSON response agrees.
+        .AddJsonOptions(json => json.JsonSerializerOptions.Encoder = ChatJsonEncoder.Instance)
+        .AddChatLocalization();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = ChatJsonEncoder.Instance);
         services.Configure<RouteOptions>(routes => routes.ConstraintMap["slug"] = typeof(SlugRouteConstraint));
         services.AddProblemDetails();
 

@@ -99,11 +99,13 @@ public static class SseFrames
         return new SseFrame(seq, buffer.ToArray());
     }
 
-    // System.Text.Json escapes CR and LF inside strings, so the payload is always one data line and user text can
-    // never break the framing.
+    // The encoder escapes CR, LF and every other control character inside strings, so the payload is always one data
+    // line and user text can never break the framing; text itself goes out as UTF-8 (see ChatJsonEncoder).
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ChatJsonEncoder.Instance };
+
     private static void WriteJson<T>(T data, JsonTypeInfo<T> json, IBufferWriter<byte> output)
     {
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
         JsonSerializer.Serialize(writer, data, json);
     }
 }
