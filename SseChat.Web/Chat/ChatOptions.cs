@@ -30,6 +30,21 @@ public sealed class ChatOptions : IValidatableObject
     [Range(8, 1_000_000)]
     public int SubscriberBufferSize { get; set; } = 1024;
 
+    /// <summary>
+    /// Bytes a stream writes before it hands them to the connection and waits for room there. Kestrel holds at most
+    /// its own output buffer (<c>Kestrel:Limits:MaxResponseBufferSize</c>, 64 KB) on top, so this bounds what a
+    /// client that reads slowly or not at all can make the server hold; a catch-up would otherwise write whole pages.
+    /// </summary>
+    [Range(1024, 1_048_576)]
+    public int StreamFlushThreshold { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// How long a stream waits for its client to take what it was sent before it counts as a slow consumer and its
+    /// connection is dropped, like a subscriber whose queue is full (it resumes later from its Last-Event-ID).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StreamDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Events read from the database per query while a reconnecting client catches up.</summary>
     [Range(1, 100_000)]
     public int ReplayPageSize { get; set; } = 500;

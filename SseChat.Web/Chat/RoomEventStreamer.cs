@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Data;
@@ -24,6 +22,7 @@ public sealed partial class RoomEventStreamer(
     ReplayGate replayGate,
     IHostApplicationLifetime lifetime,
     IOptions<ChatOptions> options,
+    TimeProvider time,
     ChatMetrics metrics,
     ILogger<RoomEventStreamer> logger)
 {
@@ -54,14 +53,14 @@ public sealed partial class RoomEventStreamer(
             httpContext.RequestAborted, lifetime.ApplicationStopping, subscription.Dropped);
         var cancellationToken = stopping.Token;
 
-        var output = response.BodyWriter;
+        var output = new SseOutput(response.BodyWriter, subscription, options.Value, time);
         var openedAt = Stopwatch.GetTimestamp();
         var replayed = 0;
         long delivered = 0;
         var end = StreamEnd.Undecided;
         try
         {
-            output.Write(SseFrames.Retry(options.Value.RetryInterval).Utf8.Span);
+            output.Write(SseFrames.Retry(options.Value.RetryInterval));
             await output.FlushAsync(cancellationToken);
 
             // The room was looked up before subscribing. Had it been deleted in between, its gone frame went out
@@ -69,7 +68,7 @@ public sealed partial class RoomEventStreamer(
             // A deletion committed after this check is published after it, so it reaches the subscription.
             if (!await queries.ExistsAsync(roomId, cancellationToken))
             {
-                output.Write(SseFrames.RoomGone.Utf8.Span);
+                output.Write(SseFrames.RoomGone);
                 await output.FlushAsync(cancellationToken);
                 end = StreamEnd.RoomGone;
                 return;
@@ -83,7 +82,7 @@ public sealed partial class RoomEventStreamer(
             {
                 // The client remembers events this database never had (it was reset or restored): tell it so,
                 // without an id, and carry on from the real end.
-                output.Write((await SseFrames.ResetAsync(room.LastSeq)).Utf8.Span);
+                output.Write(await SseFrames.ResetAsync(room.LastSeq));
                 lastSent = room.LastSeq;
             }
 
@@ -95,7 +94,7 @@ public sealed partial class RoomEventStreamer(
 
             // Who is online, taken after subscribing: any later change follows in the queue, so the last presence
             // frame this client gets is always the current one.
-            output.Write(presence.Snapshot(roomId).Utf8.Span);
+            output.Write(presence.Snapshot(roomId));
             await output.FlushAsync(cancellationToken);
 
             var frames = subscription.Frames;
@@ -123,7 +122,7 @@ public sealed partial class RoomEventStreamer(
                         }
                         lastSent = seq;
                     }
-                    output.Write(frame.Utf8.Span);
+                    var mustFlush = output.Write(frame);
                     if (frame.CommittedAt != 0 && !frame.EndsStream && burst++ == 0)
                     {
                         oldestCommittedAt = frame.CommittedAt;
@@ -139,6 +138,10 @@ public sealed partial class RoomEventStreamer(
                         }
                         end = StreamEnd.RoomGone;
                         return; // the room is gone: nothing will follow, and the client knows not to come back
+                    }
+                    if (mustFlush && (await output.FlushAsync(cancellationToken)).IsCompleted)
+                    {
+                        return; // the client is gone (a long burst is flushed as it goes, never held whole)
                     }
                 }
                 // One flush per burst, not per frame.
@@ -184,14 +187,17 @@ public sealed partial class RoomEventStreamer(
     /// and forward to <paramref name="throughSeq"/> (what the database is known to hold), else from the database.
     /// </summary>
     private async Task<(long LastSent, int Count)> ReplayAsync(
-        PipeWriter output, int roomId, long afterSeq, long throughSeq, CancellationToken cancellationToken)
+        SseOutput output, int roomId, long afterSeq, long throughSeq, CancellationToken cancellationToken)
     {
         var kept = new List<SseFrame>();
         if (broadcaster.TryGetRecent(roomId, afterSeq, throughSeq, kept))
         {
             foreach (var frame in kept)
             {
-                output.Write(frame.Utf8.Span);
+                if (output.Write(frame))
+                {
+                    await output.FlushAsync(cancellationToken);
+                }
             }
             await output.FlushAsync(cancellationToken);
             return (kept.Count > 0 ? kept[^1].Seq!.Value : afterSeq, kept.Count);
@@ -209,7 +215,10 @@ public sealed partial class RoomEventStreamer(
             }
             foreach (var roomEvent in page)
             {
-                output.Write((await SseFrames.ForEventAsync(roomEvent)).Utf8.Span);
+                if (output.Write(await SseFrames.ForEventAsync(roomEvent)))
+                {
+                    await output.FlushAsync(cancellationToken);
+                }
                 lastSent = roomEvent.Seq;
             }
             count += page.Count;

@@ -44,7 +44,19 @@ public sealed class RoomSubscription : IDisposable
 
     internal void Offer(SseFrame frame)
     {
-        if (!queue.Writer.TryWrite(frame) && !frame.Skippable && Close(dropping: true))
+        if (!queue.Writer.TryWrite(frame) && !frame.Skippable)
+        {
+            Drop();
+        }
+    }
+
+    /// <summary>
+    /// Lets go of a subscriber that is too far behind: its queue is full, or its connection took nothing for
+    /// <c>Chat:StreamDrainTimeout</c>. Its stream is cancelled and aborted, and the client resumes from its Last-Event-ID.
+    /// </summary>
+    internal void Drop()
+    {
+        if (Close(dropping: true))
         {
             owner.CountDropped();
             // Leaving the room and signalling the stream happen on the thread pool, so a mass drop never stalls
