@@ -16,6 +16,9 @@ builder.AddChat();
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
 
+// Kestrel:Limits (body, request line, headers) applied to Kestrel and the form reader, validated at start.
+builder.AddRequestLimits();
+
 // Per-client rate limits of posts and new streams (RateLimits), answered with 429, Retry-After and ProblemDetails.
 builder.AddRateLimits();
 
