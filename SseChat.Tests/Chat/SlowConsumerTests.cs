@@ -51,7 +51,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         await using var healthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
         await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 2, "both subscribers registered");
 
-        // Large messages (CJK is escaped to \uXXXX in the JSON) fill the stalled client's socket buffers fast.
+        // Large messages (4,000 CJK characters, 12 kB of UTF-8 each) fill the stalled client's socket buffers fast.
         var bulky = string.Concat(Enumerable.Repeat("满", 4000));
         var posters = Enumerable.Range(0, 4).Select(async poster =>
         {
@@ -115,7 +115,7 @@ public sealed class SlowConsumerTests() : ChatAppTests(new Dictionary<string, st
         await using var alsoHealthy = await SseSubscriber.ConnectAsync(baseAddress, "general", after: "0");
         await Eventually.TrueAsync(() => broadcaster.CountSubscribers(1) == 4, "all four subscribers registered");
 
-        // Every fifth message is bulky (CJK, escaped to \uXXXX in the JSON): the server's socket buffers grow to
+        // Every fifth message is bulky (4,000 CJK characters, 12 kB of UTF-8): the server's socket buffers grow to
         // megabytes, and only that much data fills them behind a client that does not read.
         var bulky = string.Concat(Enumerable.Repeat("满", 4000));
         var small = new string('m', 200);

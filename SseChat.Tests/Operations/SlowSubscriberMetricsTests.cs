@@ -22,7 +22,7 @@ public sealed class SlowSubscriberMetricsTests() : ChatAppTests(new Dictionary<s
         Assert.Equal(1, instruments.Observe("ssechat.streams.open", ChatMetrics.RoomTag, "general"));
         Assert.Equal(0, instruments.Observe("ssechat.subscribers.dropped"));
 
-        // Large messages (CJK is escaped to \uXXXX in the JSON) fill its socket buffers and then its queue.
+        // Large messages (4,000 CJK characters, 12 kB of UTF-8 each) fill its socket buffers and then its queue.
         var bulky = string.Concat(Enumerable.Repeat("满", 4000));
         using var client = App.CreateChatClient();
         for (var i = 0; i < MostMessages && instruments.Observe("ssechat.subscribers.dropped") == 0; i++)
