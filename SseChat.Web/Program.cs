@@ -52,6 +52,9 @@ if (await app.TryRunAdminCommandAsync(args))
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
 
+// Administrators' names, and look-alikes of them, are refused to visitors (docs/protocol.md, "Display names").
+await app.LoadAdministratorNamesAsync();
+
 // First, so that everything below sees the client's real address and scheme.
 app.UseReverseProxySupport();
 
