@@ -1,6 +1,7 @@
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Extensions;
 using SseChat.Web.Localization;
 using SseChat.Web.Operations;
 using SseChat.Web.Security;
@@ -66,6 +67,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePagesWithReExecute("/errors/{0}");
 app.UseSecurityHeaders();
 app.UseResponseCompression();
+
+// A urlencoded form can be read twice: once by the framework, once raw for percent-encoded bytes that are not UTF-8.
+app.UseRereadableUrlEncodedForms();
 
 app.UseRouting();
 app.UseAuthentication();

@@ -11,8 +11,15 @@ namespace SseChat.Web.Extensions;
 /// too many fields, a body over Kestrel's MaxRequestBodySize) with a 4xx ProblemDetails. Without it model binding
 /// swallows the failure and binds nothing at all, not even the route's slug, and the action answers nonsense.
 /// The antiforgery check usually reads the form first; a token sent in the RequestVerificationToken header skips that.
+/// A urlencoded form is then read once more, raw, for percent-encoded bytes that are not UTF-8, which the form
+/// reader lets through as literal "%ff" (<see cref="PercentEncodedUtf8"/>): refused with a validation problem that
+/// names the field, like the raw bytes that are not UTF-8 (WellFormedTextAttribute).
 /// </summary>
-internal sealed class UnreadableFormFilter(ProblemDetailsFactory problems, IStringLocalizer<ProblemText> text) : IAsyncResourceFilter
+internal sealed class UnreadableFormFilter(
+    ProblemDetailsFactory problems,
+    IStringLocalizer<ProblemText> text,
+    IStringLocalizer<ValidationMessages> validationText)
+    : IAsyncResourceFilter
 {
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
@@ -33,8 +40,29 @@ internal sealed class UnreadableFormFilter(ProblemDetailsFactory problems, IStri
                 context.Result = Refuse(context.HttpContext, StatusCodes.Status400BadRequest);
                 return;
             }
+            if (await FirstFieldNotUtf8Async(request, context.HttpContext.RequestAborted) is { } field)
+            {
+                context.ModelState.AddModelError(field, validationText["NotUtf8", field]);
+                var problem = problems.CreateValidationProblemDetails(context.HttpContext, context.ModelState);
+                context.Result = new ObjectResult(problem) { StatusCode = problem.Status };
+                return;
+            }
         }
         await next();
+    }
+
+    private static async Task<string?> FirstFieldNotUtf8Async(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.Body.CanSeek
+            || request.ContentType?.StartsWith(PercentEncodedUtf8.UrlEncoded, StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null; // multipart has no percent-encoding; its stray bytes become U+FFFD, which validation refuses
+        }
+        request.Body.Position = 0;
+        using var raw = new MemoryStream();
+        await request.Body.CopyToAsync(raw, cancellationToken);
+        request.Body.Position = 0;
+        return PercentEncodedUtf8.FirstFieldNotUtf8(raw.GetBuffer().AsSpan(0, (int)raw.Length));
     }
 
     private ObjectResult Refuse(HttpContext httpContext, int status)
