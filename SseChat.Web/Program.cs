@@ -1,6 +1,7 @@
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
+using SseChat.Web.Extensions;
 using SseChat.Web.Localization;
 using SseChat.Web.Operations;
 using SseChat.Web.Security;
@@ -55,6 +56,9 @@ if (await app.TryRunAdminCommandAsync(args))
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
 
+// Administrators' names, and look-alikes of them, are refused to visitors (docs/protocol.md, "Display names").
+await app.LoadAdministratorNamesAsync();
+
 // First, so that everything below sees the client's real address and scheme.
 app.UseReverseProxySupport();
 
@@ -66,6 +70,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePagesWithReExecute("/errors/{0}");
 app.UseSecurityHeaders();
 app.UseResponseCompression();
+
+// A urlencoded form can be read twice: once by the framework, once raw for percent-encoded bytes that are not UTF-8.
+app.UseRereadableUrlEncodedForms();
 
 app.UseRouting();
 app.UseAuthentication();

@@ -41,7 +41,7 @@ public sealed class AdminMarkTests : ChatAppTests
         var body = new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = fields["__RequestVerificationToken"],
-            ["author"] = "admin",
+            ["author"] = "eve",
             ["text"] = "Trust me, I am the admin.",
             ["admin"] = "true",
             ["AuthorIsAdmin"] = "true",
@@ -72,7 +72,8 @@ public sealed class AdminMarkTests : ChatAppTests
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         }
 
-        var message = await client.SendAsync("general", "fresh", "hello");
+        // Under a name of their own: as a visitor, "fresh" is an administrator's name they may not use yet.
+        var message = await client.SendAsync("general", "Fresh Face", "hello");
 
         Assert.False(message.Admin);
     }

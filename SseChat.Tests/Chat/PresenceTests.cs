@@ -86,7 +86,7 @@ public sealed class PresenceTests() : ChatAppTests(new Dictionary<string, string
         var raw = await ReadUntilAsync(body, "event: typing\n", TimeSpan.FromSeconds(10));
         raw += await ReadUntilAsync(body, "\n\n", TimeSpan.FromSeconds(5));
         var blocks = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("event: presence\ndata: {\"online\":[\"Ann\"],\"count\":1}", blocks);
+        Assert.Contains("event: presence\ndata: {\"online\":[\"Ann\"],\"count\":1,\"admin\":[false]}", blocks);
         Assert.Contains("event: typing\ndata: {\"author\":\"Bob\",\"expiresInMs\":4000}", blocks);
         Assert.Contains(blocks, b => b.StartsWith("event: message\n", StringComparison.Ordinal) && b.EndsWith($"\nid: {sent.Seq}", StringComparison.Ordinal));
     }

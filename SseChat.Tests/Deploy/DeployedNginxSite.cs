@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using SseChat.Tests.Infrastructure;
 
 namespace SseChat.Tests.Deploy;
 
@@ -23,8 +24,27 @@ public static partial class DeployedNginxSite
 
     private static readonly (string Rule, string? Replacement) NoChange = ("", "");
 
-    /// <summary>The deployed file, found from the test output folder upwards.</summary>
-    public static string Read()
+    /// <summary>The deployed site file, found from the test output folder upwards.</summary>
+    public static string Read() => File.ReadAllText(Path.Combine(DeployFolder(), "ssechat.conf"));
+
+    /// <summary>
+    /// worker_connections and worker_rlimit_nofile of the shipped main configuration (deploy/nginx/nginx.conf), which
+    /// the tests' nginx runs with; the rest of that file names Debian's paths and stays Debian's.
+    /// </summary>
+    public static NginxCapacity ReadCapacity()
+    {
+        var main = File.ReadAllText(Path.Combine(DeployFolder(), "nginx.conf"));
+        int Single(string name)
+        {
+            var values = Regex.Matches(main, $@"^\s*{name}\s+(\d+)\s*;", RegexOptions.Multiline);
+            return values.Count == 1
+                ? int.Parse(values[0].Groups[1].Value, CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"deploy/nginx/nginx.conf should set {name} exactly once ({values.Count} found).");
+        }
+        return new NginxCapacity(Single("worker_connections"), Single("worker_rlimit_nofile"));
+    }
+
+    private static string DeployFolder()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "SseChat.sln")))
@@ -35,7 +55,7 @@ public static partial class DeployedNginxSite
         {
             throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains SseChat.sln.");
         }
-        return File.ReadAllText(Path.Combine(folder.FullName, "deploy", "nginx", "ssechat.conf"));
+        return Path.Combine(folder.FullName, "deploy", "nginx");
     }
 
     /// <summary>Applies the changes listed on this class to <paramref name="deployed"/>.</summary>

@@ -86,7 +86,7 @@ public sealed class ProxiedChat : IDisposable
                 DeployedNginxSite.Read(), ports[0], ports[1], certificatePath, keyPath, App.BaseAddress, streamReadTimeout);
             try
             {
-                Nginx = await NginxProcess.StartAsync(nginxFolder, site, ports);
+                Nginx = await NginxProcess.StartAsync(nginxFolder, site, ports, DeployedNginxSite.ReadCapacity());
                 RedirectAddress = new Uri($"http://127.0.0.1:{ports[0]}/");
                 ProxyAddress = new Uri($"https://127.0.0.1:{ports[1]}/");
                 return;

@@ -78,12 +78,14 @@ public sealed class NginxProcess : IDisposable
     /// <paramref name="listenPorts"/> accepts connections.
     /// </summary>
     /// <param name="folder">The prefix folder, which may already hold files the site refers to (certificates).</param>
-    public static async Task<NginxProcess> StartAsync(DirectoryInfo folder, string site, IReadOnlyCollection<int> listenPorts)
+    /// <param name="capacity">worker_connections and worker_rlimit_nofile; 1024 and nginx's default when not given.</param>
+    public static async Task<NginxProcess> StartAsync(
+        DirectoryInfo folder, string site, IReadOnlyCollection<int> listenPorts, NginxCapacity? capacity = null)
     {
         var sitePath = Path.Combine(folder.FullName, "site.conf");
         await File.WriteAllTextAsync(sitePath, site);
         var configPath = Path.Combine(folder.FullName, "nginx.conf");
-        await File.WriteAllTextAsync(configPath, MainConfiguration(folder.FullName, sitePath));
+        await File.WriteAllTextAsync(configPath, MainConfiguration(folder.FullName, sitePath, capacity ?? new NginxCapacity(1024, null)));
 
         var startInfo = new ProcessStartInfo(Executable())
         {
@@ -153,19 +155,21 @@ public sealed class NginxProcess : IDisposable
     /// The test's own main configuration: one worker, everything nginx writes inside <paramref name="folder"/>, and
     /// gzip switched on for event streams too, as a site-wide setting might, so that the site must opt out of it.
     /// </summary>
-    private static string MainConfiguration(string folder, string sitePath)
+    private static string MainConfiguration(string folder, string sitePath, NginxCapacity capacity)
     {
         // Run as root (this machine's CI is), nginx would hand requests to workers running as "nobody", who cannot
         // enter a private temp folder to write the proxy's temp files.
         var user = Environment.UserName == "root" ? "user root;" : "";
+        var openFiles = capacity.WorkerOpenFiles is { } files ? $"worker_rlimit_nofile {files};" : "";
         return string.Create(CultureInfo.InvariantCulture, $$"""
             {{user}}
             worker_processes 1;
             pid {{folder}}/nginx.pid;
             error_log {{folder}}/error.log notice;
+            {{openFiles}}
 
             events {
-                worker_connections 1024;
+                worker_connections {{capacity.WorkerConnections}};
             }
 
             http {
@@ -241,3 +245,6 @@ public sealed class NginxProcess : IDisposable
         process.Dispose();
     }
 }
+
+/// <summary>How many connections one nginx worker may hold, and the open files it may have (null: nginx's default).</summary>
+public sealed record NginxCapacity(int WorkerConnections, int? WorkerOpenFiles);

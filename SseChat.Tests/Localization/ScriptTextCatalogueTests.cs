@@ -8,7 +8,7 @@ namespace SseChat.Tests.Localization;
 
 /// <summary>
 /// The page scripts take every word they show from the ScriptText catalogue (ui-text.js's <c>text('key')</c> and
-/// <c>plural('key', n)</c>). These read the scripts and the two .resx files as committed: each key a script uses is
+/// <c>plural('key', n)</c>, <c>textNodes('key')</c>). These read the scripts and the two .resx files as committed: each key a script uses is
 /// in both languages, each entry is used, and no script still writes English of its own.
 /// </summary>
 public sealed partial class ScriptTextCatalogueTests
@@ -156,7 +156,7 @@ public sealed partial class ScriptTextCatalogueTests
     private static IEnumerable<CallExpression> TextCalls(string source) =>
         Parse(source).DescendantNodes()
             .OfType<CallExpression>()
-            .Where(call => call.Callee is Identifier { Name: "text" or "plural" });
+            .Where(call => call.Callee is Identifier { Name: "text" or "plural" or "textNodes" });
 
     [GeneratedRegex(@"[A-Za-z]{2,}[,.;:!?…'’]?\s+[A-Za-z]{2,}")]
     private static partial Regex TwoWords();

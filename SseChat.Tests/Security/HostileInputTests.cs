@@ -46,6 +46,11 @@ public sealed class HostileInputTests : ChatAppTests
             string.Join('&', Enumerable.Range(0, 5000).Select(i => $"f{i}=x")), "application/x-www-form-urlencoded")),
         ["invalid UTF-8 bytes in text"] = ([400], h => h.PostRawFormAsync("author=eve&text=", [0xC3, 0x28, 0xFF])),
         ["invalid UTF-8 bytes in author"] = ([400], h => h.PostRawFormAsync("text=hi&author=eve", [0xFE, 0xFF])),
+        ["percent-encoded invalid UTF-8 in text"] = ([400], h => h.PostRawFormAsync("author=eve&text=%ff%fe", [])),
+        ["percent-encoded invalid UTF-8 in author"] = ([400], h => h.PostRawFormAsync("text=hi&author=eve%C3%28", [])),
+        ["percent-encoded lone surrogate in text"] = ([400], h => h.PostRawFormAsync("author=eve&text=%ED%A0%80", [])),
+        ["format character in author (zero-width space)"] = ([400], h => h.PostFormAsync("admin​", "hi")),
+        ["bidi override in author"] = ([400], h => h.PostFormAsync("‮evil", "hi")),
         ["NUL in author (multipart)"] = ([400], h => h.PostMultipartAsync("e\0ve", "hi")),
         ["NUL in text (urlencoded)"] = ([400], h => h.PostFormAsync("eve", "nul \0 here")),
         ["escape sequence in text"] = ([400], h => h.PostFormAsync("eve", "\u001b[2J cleared your terminal")),
@@ -76,12 +81,15 @@ public sealed class HostileInputTests : ChatAppTests
         Assert.Equal(before.Seq + 1, after.Seq);
     }
 
-    [Fact]
-    public async Task Text_that_is_not_UTF8_is_refused_with_ProblemDetails_naming_the_field()
+    [Theory]
+    [InlineData("author=eve&text=broken ", new byte[] { 0xC3, 0x28 })]
+    [InlineData("author=eve&text=broken+%ff%fe", new byte[0])]
+    [InlineData("author=eve&text=broken+%C3%28", new byte[0])]
+    public async Task Text_that_is_not_UTF8_is_refused_with_ProblemDetails_naming_the_field(string fields, byte[] rawTail)
     {
         using var client = App.CreateChatClient();
 
-        using var content = new ByteArrayContent([.. "author=eve&text=broken "u8, 0xC3, 0x28]);
+        using var content = new ByteArrayContent([.. System.Text.Encoding.ASCII.GetBytes(fields), .. rawTail]);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         using var response = await new Hostile(App, client).SendFormAsync(content, withToken: true);
 
@@ -89,6 +97,16 @@ public sealed class HostileInputTests : ChatAppTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(["text"], problem.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task Percent_signs_that_were_typed_are_stored_as_typed()
+    {
+        using var client = App.CreateChatClient();
+
+        var message = await client.SendAsync(Room, "eve", "100%ff%fe and %C3%28 as text");
+
+        Assert.Equal("100%ff%fe and %C3%28 as text", message.Text);
     }
 
     /// <summary>Sends hostile requests as a visitor who loaded the room page (cookie and token in hand).</summary>

@@ -25,6 +25,8 @@ internal static class AdminServiceExtensions
         services.AddScoped<AdministratorAccounts>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AdminRoomQueries>();
+        services.AddSingleton<AdministratorNames>();
+        services.AddHttpContextAccessor(); // NotAnAdministratorsNameAttribute asks whether the poster is one
 
         services.AddAuthentication(AdminClaims.Scheme)
             .AddCookie(AdminClaims.Scheme, _ => { });
@@ -91,6 +93,14 @@ internal static class AdminServiceExtensions
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AdministratorAccounts>()
             .EnsureAnAdministratorExistsAsync(app.Lifetime.ApplicationStopping);
+    }
+
+    /// <summary>Reads the names administrators go by, which visitors may not use (NotAnAdministratorsNameAttribute).</summary>
+    public static async Task LoadAdministratorNamesAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await app.Services.GetRequiredService<AdministratorNames>()
+            .LoadAsync(scope.ServiceProvider.GetRequiredService<ChatDbContext>(), app.Lifetime.ApplicationStopping);
     }
 
     internal static IEnumerable<Claim> ClaimsFor(Administrator administrator)

@@ -12,6 +12,7 @@ public sealed partial class AdministratorAccounts(
     IPasswordHasher<Administrator> hasher,
     TimeProvider clock,
     IOptions<AdminOptions> options,
+    AdministratorNames administratorNames,
     ILogger<AdministratorAccounts> logger)
 {
     /// <summary>The administrator with these credentials, or null; the caller never learns which part was wrong.</summary>
@@ -83,6 +84,7 @@ public sealed partial class AdministratorAccounts(
         administrator.SecurityStamp = Guid.NewGuid().ToString("N");
         administrator.MustChangePassword = mustChange;
         await db.SaveChangesAsync(cancellationToken);
+        administratorNames.Remember(userName); // a new account's name is reserved at once, not from the next start
         return administrator;
     }
 

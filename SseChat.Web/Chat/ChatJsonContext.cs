@@ -20,8 +20,12 @@ internal sealed record ResetPayload(long LastSeq);
 /// <summary>Data of the id-less <c>gone</c> event: the room was deleted, and the stream ends.</summary>
 internal sealed record RoomGonePayload(bool Deleted);
 
-/// <summary>Data of the id-less <c>presence</c> event: who is online (at most Chat:PresenceMaxNames names) and how many.</summary>
-internal sealed record PresencePayload(IReadOnlyList<string> Online, int Count);
+/// <summary>
+/// Data of the id-less <c>presence</c> event: who is online (at most Chat:PresenceMaxNames names), how many, and for
+/// each name in <see cref="Online"/> whether it is an administrator's (added later, so a parallel list: the
+/// names stay plain strings for the clients that read only them).
+/// </summary>
+internal sealed record PresencePayload(IReadOnlyList<string> Online, int Count, IReadOnlyList<bool> Admin);
 
 /// <summary>Data of the id-less <c>typing</c> event: <see cref="Author"/> is typing; forget it after the given time.</summary>
 internal sealed record TypingPayload(string Author, long ExpiresInMs);

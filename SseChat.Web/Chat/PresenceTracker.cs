@@ -9,37 +9,49 @@ namespace SseChat.Web.Chat;
 /// frames carry no id, so they never move a client's Last-Event-ID and never replay.
 /// </summary>
 /// <remarks>
-/// A visitor is one (browser, name) pair; all its streams count as one. When its last stream closes it stays
+/// A visitor is one (browser, name, admin mark) triple; all its streams count as one. An administrator and a visitor
+/// who share a name are two entries, the administrator's marked, so the list never vouches for the visitor. When its last stream closes it stays
 /// online for <see cref="ChatOptions.PresenceLeaveGrace"/>, so a reload or a tab taking over another tab's stream
 /// announces nothing. A change is encoded once and published to the room's streams like any other frame.
 /// </remarks>
 public sealed class PresenceTracker(RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider clock)
 {
     private static readonly SseFrame NobodyOnline = SseFrames.Presence([], 0);
+    private static readonly IComparer<OnlineEntry> ListOrder = Comparer<OnlineEntry>.Create((a, b) =>
+    {
+        var byName = StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name);
+        byName = byName != 0 ? byName : StringComparer.Ordinal.Compare(a.Name, b.Name);
+        return byName != 0 ? byName : b.Admin.CompareTo(a.Admin); // the administrator before a namesake
+    });
 
     private readonly ConcurrentDictionary<int, RoomPresence> rooms = new();
     private readonly RoomBroadcaster broadcaster = broadcaster;
     private readonly TimeProvider clock = clock;
     private readonly ChatOptions settings = options.Value;
 
-    /// <summary>Counts a stream of <paramref name="name"/> from browser <paramref name="clientId"/> until disposed.</summary>
-    public IDisposable Join(int roomId, string clientId, string name)
+    /// <summary>
+    /// Counts a stream of <paramref name="name"/> from browser <paramref name="clientId"/> until disposed, marked
+    /// as an administrator's when <paramref name="admin"/>.
+    /// </summary>
+    public IDisposable Join(int roomId, string clientId, string name, bool admin = false)
     {
         var room = rooms.GetOrAdd(roomId, static (id, tracker) => new RoomPresence(tracker, id), this);
-        return room.Join(new VisitorKey(clientId, name));
+        return room.Join(new VisitorKey(clientId, new OnlineEntry(name, admin)));
     }
 
     /// <summary>The room's current presence frame, for a stream that just caught up.</summary>
     public SseFrame Snapshot(int roomId) => rooms.TryGetValue(roomId, out var room) ? room.Frame : NobodyOnline;
 
-    /// <summary>How many different names are online in the room.</summary>
+    /// <summary>How many different names (an administrator's apart from a visitor's) are online in the room.</summary>
     public int CountOnline(int roomId) => rooms.TryGetValue(roomId, out var room) ? room.Count : 0;
 
     /// <summary>Tells the room's streams that <paramref name="author"/> is typing.</summary>
     public void AnnounceTyping(int roomId, string author) =>
         broadcaster.Publish(roomId, SseFrames.Typing(author, settings.TypingExpiry));
 
-    private readonly record struct VisitorKey(string ClientId, string Name);
+    private readonly record struct OnlineEntry(string Name, bool Admin);
+
+    private readonly record struct VisitorKey(string ClientId, OnlineEntry Entry);
 
     /// <summary>
     /// One room's visitors. Every change happens under one lock, and the frame it produces is published under it
@@ -50,12 +62,12 @@ public sealed class PresenceTracker(RoomBroadcaster broadcaster, IOptions<ChatOp
     {
         private readonly Lock gate = new();
         private readonly Dictionary<VisitorKey, Visitor> visitors = [];
-        private string[] names = [];
+        private OnlineEntry[] entries = [];
         private volatile SseFrame frame = NobodyOnline;
 
         public SseFrame Frame => frame;
 
-        public int Count => Volatile.Read(ref names).Length;
+        public int Count => Volatile.Read(ref entries).Length;
 
         public IDisposable Join(VisitorKey key)
         {
@@ -125,17 +137,17 @@ public sealed class PresenceTracker(RoomBroadcaster broadcaster, IOptions<ChatOp
         }
 
         // Called under the lock after a visitor joined or left. Two browsers may share a name, so the list
-        // changes only when a name appears or disappears altogether.
+        // changes only when a (name, admin mark) entry appears or disappears altogether.
         private void Announce()
         {
-            var current = visitors.Keys.Select(k => k.Name).Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.OrdinalIgnoreCase).ThenBy(n => n, StringComparer.Ordinal).ToArray();
-            if (current.AsSpan().SequenceEqual(names))
+            var current = visitors.Keys.Select(k => k.Entry).Distinct().Order(ListOrder).ToArray();
+            if (current.AsSpan().SequenceEqual(entries))
             {
                 return;
             }
-            Volatile.Write(ref names, current);
-            frame = SseFrames.Presence(current.Take(tracker.settings.PresenceMaxNames).ToArray(), current.Length);
+            Volatile.Write(ref entries, current);
+            var shown = current.Take(tracker.settings.PresenceMaxNames).ToArray();
+            frame = SseFrames.Presence([.. shown.Select(e => e.Name)], current.Length, [.. shown.Select(e => e.Admin)]);
             tracker.broadcaster.Publish(roomId, frame);
         }
 

@@ -16,5 +16,8 @@ public sealed class RoomEventStreamResult(RoomSummary room, long? resumeAfter, S
             .StreamAsync(context.HttpContext, Room, ResumeAfter, Visitor);
 }
 
-/// <summary>The browser (a random id it keeps) and display name behind a stream, for the room's online list.</summary>
-public sealed record StreamVisitor(string ClientId, string Name);
+/// <summary>
+/// The browser (a random id it keeps) and display name behind a stream, for the room's online list; Admin when a
+/// signed-in administrator opened it.
+/// </summary>
+public sealed record StreamVisitor(string ClientId, string Name, bool Admin = false);

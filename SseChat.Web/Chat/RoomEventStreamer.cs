@@ -40,7 +40,7 @@ public sealed partial class RoomEventStreamer(
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
         // Joined before subscribing, so that this stream's own arrival reaches it only once: in the snapshot below.
-        using var online = visitor is null ? null : presence.Join(roomId, visitor.ClientId, visitor.Name);
+        using var online = visitor is null ? null : presence.Join(roomId, visitor.ClientId, visitor.Name, visitor.Admin);
 
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
         // queue (or both, which the seq check below handles), never in neither.

@@ -74,9 +74,12 @@ public static class SseFrames
         ChatJsonContext.Default.ResetPayload,
         seq: null);
 
-    /// <summary>Who is online in a room: id-less, sent to every stream of the room whenever the list changes.</summary>
-    public static SseFrame Presence(IReadOnlyList<string> online, int count) => EncodeEphemeral(
-        new SseItem<PresencePayload>(new PresencePayload(online, count), PresenceEventType),
+    /// <summary>
+    /// Who is online in a room: id-less, sent to every stream of the room whenever the list changes.
+    /// <paramref name="admin"/> tells, name by name, whether it is an administrator's (none when omitted).
+    /// </summary>
+    public static SseFrame Presence(IReadOnlyList<string> online, int count, IReadOnlyList<bool>? admin = null) => EncodeEphemeral(
+        new SseItem<PresencePayload>(new PresencePayload(online, count, admin ?? new bool[online.Count]), PresenceEventType),
         ChatJsonContext.Default.PresencePayload) with { Skippable = true };
 
     /// <summary>Someone is typing: id-less, never stored.</summary>

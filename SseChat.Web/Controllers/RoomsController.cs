@@ -18,6 +18,7 @@ public sealed class RoomsController(
     PresenceTracker presence,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
+    AdministratorNames administratorNames,
     IStringLocalizer<RoomsController> text)
     : Controller
 {
@@ -79,11 +80,16 @@ public sealed class RoomsController(
             return ValidationProblem(ModelState);
         }
 
+        var asAdministrator = User.IsActiveAdministrator();
+        if (asAdministrator)
+        {
+            administratorNames.Remember(form.Author); // before it is shown, so no visitor can take it up meanwhile
+        }
         RoomCommandResult result;
         try
         {
             result = await writer.SubmitAsync(
-                new PostMessage(room.Id, form.Author, form.Text, form.ClientMessageId, User.IsActiveAdministrator()),
+                new PostMessage(room.Id, form.Author, form.Text, form.ClientMessageId, asAdministrator),
                 cancellationToken);
         }
         catch (MessageNotStoredException exception)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
+using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Localization;
 using SseChat.Web.Models;
@@ -72,6 +73,8 @@ public sealed class StreamController(
         }
         // Given back when the response is done, however it ends (also if a filter or the result throws).
         HttpContext.Response.RegisterForDispose(admitted!);
-        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor);
+        return new RoomEventStreamResult(room, resumeAfter, presence.Visitor is { } visitor
+            ? visitor with { Admin = User.IsActiveAdministrator() }
+            : null);
     }
 }

@@ -12,7 +12,9 @@ public class AuthorForm
     [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "AuthorTooLong")]
     [Display(Name = "Author")]
     [NoControlCharacters]
+    [NoFormatCharacters]
     [WellFormedText]
+    [NotAnAdministratorsName]
     public string Author { get; set => field = value?.Trim() ?? ""; } = "";
 }
 

@@ -15,6 +15,7 @@ public sealed class StreamPresenceQuery : IValidatableObject
     [StringLength(MessageLimits.AuthorMaxLength, ErrorMessage = "PresenceNameTooLong")]
     [Display(Name = "PresenceName")]
     [NoControlCharacters]
+    [NoFormatCharacters]
     [WellFormedText]
     public string? Name { get; set => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
 

@@ -8,8 +8,10 @@ import { text } from './ui-text.js';
 const NAME_KEY = 'ssechat.author';
 const CLIENT_KEY = 'ssechat.client';
 const NAME_MAX_LENGTH = 32; // MessageLimits.AuthorMaxLength on the server
-// Control characters are refused by the server (NoControlCharacters); saying so here saves a round trip.
+// Control and invisible format characters (zero-width, bidi controls) are refused by the server
+// (NoControlCharacters, NoFormatCharacters); saying so here saves a round trip.
 const CONTROL_CHARACTER = /\p{Cc}/u;
+const FORMAT_CHARACTER = /\p{Cf}/u;
 
 export function validateName(value) {
   const name = value.trim();
@@ -21,6 +23,9 @@ export function validateName(value) {
   }
   if (CONTROL_CHARACTER.test(name)) {
     return { error: text('identity.nameControlCharacters') };
+  }
+  if (FORMAT_CHARACTER.test(name)) {
+    return { error: text('identity.nameFormatCharacters') };
   }
   return { name };
 }

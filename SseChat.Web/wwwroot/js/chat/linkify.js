@@ -1,9 +1,14 @@
 // Makes web addresses in message text clickable without ever parsing user text as HTML: the text is split into
 // text nodes and <a> elements built with DOM APIs. Only http: and https: become links (never javascript:, data:
-// or anything else), and every link opens in a new tab without giving it a handle on this page.
+// or anything else), and every link opens in a new tab without giving it a handle on this page. An address with
+// user info ("http://javascript:alert(1)@evil.com", "https://bank.com@evil.com") stays text: what reads as the host
+// is not where it goes. An internationalized host is linked with its real (punycode) host shown after it, since
+// "аpple.com" with a Cyrillic а reads as apple.com.
 
 // A run of non-space characters starting with http:// or https://. Case-insensitive so "HTTPS://" links too.
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
+// An "@" before the end of the authority: user info, whatever the URL parser makes of it.
+const USER_INFO = /^https?:\/\/[^/?#]*@/i;
 // Punctuation that usually ends the sentence around a link rather than belonging to it.
 const TRAILING_PUNCTUATION = /[.,;:!?'")\]}]+$/;
 
@@ -28,6 +33,12 @@ export function setLinkifiedText(element, text) {
     link.rel = 'noopener noreferrer';
     link.textContent = address;
     element.append(link);
+    if (url.hostname.split('.').some((label) => label.startsWith('xn--'))) {
+      const host = document.createElement('span');
+      host.className = 'link-host small text-body-secondary';
+      host.textContent = ` (${url.hostname})`;
+      element.append(host);
+    }
     position = match.index + address.length;
   }
   element.append(text.slice(position));
@@ -41,9 +52,13 @@ export function linkifyAll(root) {
 }
 
 function parseWebUrl(address) {
+  if (USER_INFO.test(address)) {
+    return null;
+  }
   try {
     const url = new URL(address);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+    const web = url.protocol === 'http:' || url.protocol === 'https:';
+    return web && url.username === '' && url.password === '' ? url : null;
   } catch {
     return null;
   }

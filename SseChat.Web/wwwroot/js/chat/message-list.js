@@ -123,12 +123,12 @@ export class MessageList {
     let previous = null;
     for (const item of this.#messageItems()) {
       const date = new Date(item.querySelector('time').dateTime);
-      const author = item.querySelector('.message-author').textContent;
+      const author = authorOf(item);
       const day = localDayKey(date);
       if (previous?.day !== day) {
         item.before(daySeparator(date, day, now));
       }
-      const continued = previous !== null && previous.day === day && previous.author === author
+      const continued = previous !== null && previous.day === day && sameAuthor(previous.author, author)
         && date - previous.date >= 0 && date - previous.date <= GROUP_WINDOW_MS;
       item.classList.toggle('message-continued', continued);
       // Still read out by screen readers, which do not see the grouping.
@@ -136,6 +136,16 @@ export class MessageList {
       previous = { day, author, date };
     }
   }
+}
+
+// Who wrote a message, as far as grouping goes: the name and the admin mark, so that a visitor who took an
+// administrator's name never shows under the administrator's badge.
+function authorOf(item) {
+  return { name: item.querySelector('.message-author').textContent, admin: !item.querySelector('.message-admin').hidden };
+}
+
+function sameAuthor(a, b) {
+  return a.name === b.name && a.admin === b.admin;
 }
 
 function daySeparator(date, day, now) {

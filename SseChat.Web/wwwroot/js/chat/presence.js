@@ -1,5 +1,7 @@
 // "Online now": the names from the latest `presence` event, a full snapshot that simply replaces the list.
-// Names are user input, so they only ever go in as textContent.
+// Names are user input, so they only ever go in as textContent, each in a <bdi> so that one written right to left
+// cannot reorder the list around it. An administrator's name carries the admin mark, and a visitor who shares the
+// name is listed apart, without it.
 import { formatNumber, text } from './ui-text.js';
 
 export class PresenceList {
@@ -13,12 +15,21 @@ export class PresenceList {
     this.#more = more;
   }
 
-  /** Applies a `presence` event: {online: [names], count}. */
-  show({ online, count }) {
-    this.#list.replaceChildren(...online.map((name) => {
+  /** Applies a `presence` event: {online: [names], count, admin: [whether each name is an administrator's]}. */
+  show({ online, count, admin = [] }) {
+    this.#list.replaceChildren(...online.map((name, index) => {
       const item = document.createElement('li');
       item.className = 'list-inline-item presence-name';
-      item.textContent = name;
+      const shownName = document.createElement('bdi');
+      shownName.textContent = name;
+      item.append(shownName);
+      if (admin[index] === true) {
+        item.classList.add('presence-admin');
+        const mark = document.createElement('span');
+        mark.className = 'badge text-bg-primary ms-1';
+        mark.textContent = text('presence.admin');
+        item.append(mark);
+      }
       return item;
     }));
     this.#count.textContent = formatNumber(count);

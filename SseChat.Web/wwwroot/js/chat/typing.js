@@ -1,6 +1,6 @@
 // "X is typing…": shown for expiresInMs after each `typing` event, and taken away at once when X's message arrives.
 // The typist's own page sends a notice at most every pingMs while they type, never for their own name's display.
-import { text } from './ui-text.js';
+import { text, textNodes } from './ui-text.js';
 
 const MAX_NAMES_SHOWN = 3;
 
@@ -36,23 +36,37 @@ export class TypingIndicator {
 
   #render() {
     const names = [...this.#typists.keys()];
-    this.#element.textContent = describe(names);
+    this.#element.replaceChildren(...describe(names));
     this.#element.hidden = names.length === 0;
   }
 }
 
+// As nodes, each name in a <bdi> of its own: a name with right-to-left text (or one sent before names refused
+// bidi controls) cannot turn the rest of the line around.
 function describe(names) {
   if (names.length === 0) {
-    return '';
+    return [];
   }
   if (names.length === 1) {
-    return text('typing.single', { name: names[0] });
+    return textNodes('typing.single', { name: isolated([names[0]]) });
   }
-  const separator = text('list.separator');
   if (names.length <= MAX_NAMES_SHOWN) {
-    return text('typing.several', { names: names.slice(0, -1).join(separator), last: names.at(-1) });
+    return textNodes('typing.several', { names: isolated(names.slice(0, -1)), last: isolated([names.at(-1)]) });
   }
-  return text('typing.more', { names: names.slice(0, MAX_NAMES_SHOWN).join(separator), count: names.length - MAX_NAMES_SHOWN });
+  return textNodes('typing.more', { names: isolated(names.slice(0, MAX_NAMES_SHOWN)), count: names.length - MAX_NAMES_SHOWN });
+}
+
+function isolated(names) {
+  const fragment = document.createDocumentFragment();
+  names.forEach((name, index) => {
+    if (index > 0) {
+      fragment.append(text('list.separator'));
+    }
+    const element = document.createElement('bdi');
+    element.textContent = name;
+    fragment.append(element);
+  });
+  return fragment;
 }
 
 export class TypingNotifier {

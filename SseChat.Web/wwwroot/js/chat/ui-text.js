@@ -39,6 +39,28 @@ export function text(key, values = {}) {
   });
 }
 
+/**
+ * Like text(), as DOM nodes for element.replaceChildren(): a value that is a Node goes in as that node, so a
+ * caller can put user text in an element of its own (a <bdi> for a name) instead of splicing it into a string.
+ */
+export function textNodes(key, values = {}) {
+  const template = catalogue[key];
+  if (typeof template !== 'string') {
+    return [text(key, values)]; // says what is missing
+  }
+  // split() with a capturing group alternates literal text and placeholder names.
+  return template.split(PLACEHOLDER).map((part, index) => {
+    if (index % 2 === 0) {
+      return part;
+    }
+    if (!Object.hasOwn(values, part)) {
+      console.error(`ui-text: text "${key}" needs a value for {${part}}`);
+      return `{${part}}`;
+    }
+    return values[part] instanceof Node ? values[part] : display(values[part]);
+  });
+}
+
 /** The counted text under key: key.one, key.other... by the page language's plural rules; {count} is count. */
 export function plural(key, count, values = {}) {
   const exact = `${key}.${pluralRules.select(count)}`;
