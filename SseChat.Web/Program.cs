@@ -33,6 +33,9 @@ builder.Services.AddResponseCompression();
 // Behind nginx: believe X-Forwarded-For/-Proto from ReverseProxy:KnownProxies only (docs/deploy.md).
 builder.AddReverseProxySupport();
 
+// wwwroot served whole whether published or run from the build output, in any environment (docs/deploy.md).
+builder.AddStaticAssets();
+
 // Health checks, the SseChat meter, and OpenTelemetry export when OpenTelemetry:OtlpEndpoint is set.
 builder.AddOperations();
 
@@ -52,6 +55,10 @@ if (await app.TryRunAdminCommandAsync(args))
 {
     return;
 }
+
+// wwwroot with its gzip/Brotli copies. Mapped this early because it refuses to start the server if the web root
+// lacks any of them, and it should do so before a first administrator's one-time password is printed and spent.
+app.MapCheckedStaticAssets();
 
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
@@ -79,7 +86,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapStaticAssets();
 app.MapControllers();
 app.MapHealthEndpoints();
 

@@ -14,7 +14,8 @@ namespace SseChat.Tests.Browser;
 /// unless a context is passed, every uncaught script error and every complaint of ui-text.js (a text key the page's
 /// catalogue lacks) is collected, and all contexts close at the end.
 /// </summary>
-public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsyncDisposable
+/// <param name="baseAddress">The app's http://127.0.0.1:port/ address, asked for when first needed.</param>
+public sealed class BrowserSession(IBrowser browser, Func<Uri> baseAddress) : IAsyncDisposable
 {
     public const string Room = "general";
 
@@ -26,10 +27,15 @@ public sealed class BrowserSession(IBrowser browser, ChatApplication app) : IAsy
     private readonly List<IBrowserContext> contexts = [];
     private readonly ConcurrentQueue<string> scriptErrors = new();
 
-    /// <summary>The app's address of <paramref name="path"/> (relative, e.g. "admin/login").</summary>
-    public string Url(string path) => new Uri(app.BaseAddress, path).ToString();
+    /// <summary>A session on an app the test hosts itself (started when first needed).</summary>
+    public BrowserSession(IBrowser browser, ChatApplication app) : this(browser, () => app.BaseAddress)
+    {
+    }
 
-    public Uri RoomUrl(string slug = Room) => new(app.BaseAddress, $"rooms/{slug}");
+    /// <summary>The app's address of <paramref name="path"/> (relative, e.g. "admin/login").</summary>
+    public string Url(string path) => new Uri(baseAddress(), path).ToString();
+
+    public Uri RoomUrl(string slug = Room) => new(baseAddress(), $"rooms/{slug}");
 
     public string PostUrl(string slug = Room) => Url($"rooms/{slug}/messages");
 

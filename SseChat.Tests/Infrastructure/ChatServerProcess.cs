@@ -19,6 +19,8 @@ public sealed partial class ChatServerProcess : IDisposable
 
     private const int SigTerm = 15;
 
+    private const string AppName = "SseChat.Web";
+
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly Lock outputGate = new();
@@ -62,10 +64,17 @@ public sealed partial class ChatServerProcess : IDisposable
     /// listens and has started; fails with the captured output if it exits or is not up within the timeout.
     /// </summary>
     /// <param name="settings">Extra configuration, passed as <c>--key=value</c> command-line arguments.</param>
+    /// <param name="publishedFolder">
+    /// A <c>dotnet publish</c> output to run, in that folder as docs/deploy.md's systemd unit does; by default the
+    /// build output, in the project folder as <c>dotnet run</c> does.
+    /// </param>
     public static async Task<ChatServerProcess> StartAsync(
-        string databasePath, IDictionary<string, string>? settings = null, TimeSpan? startupTimeout = null)
+        string databasePath, IDictionary<string, string>? settings = null, TimeSpan? startupTimeout = null,
+        string? publishedFolder = null)
     {
-        var (appPath, contentRoot) = LocateApp();
+        var (appPath, contentRoot) = publishedFolder is null
+            ? LocateApp()
+            : (Path.Combine(publishedFolder, AppName + ".dll"), publishedFolder);
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = contentRoot, // the content root: appsettings.json, wwwroot
@@ -286,7 +295,7 @@ public sealed partial class ChatServerProcess : IDisposable
     private static partial Regex ListeningLine();
 
     /// <summary>The muxer that runs the tests (DOTNET_HOST_PATH, set by the dotnet CLI), else the one on PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
         {
@@ -306,7 +315,6 @@ public sealed partial class ChatServerProcess : IDisposable
     /// </summary>
     private static (string AppPath, string ContentRoot) LocateApp()
     {
-        const string AppName = "SseChat.Web";
         var testOutput = AppContext.BaseDirectory;
         var solution = new DirectoryInfo(testOutput);
         while (solution is not null && !File.Exists(Path.Combine(solution.FullName, "SseChat.sln")))

@@ -12,9 +12,12 @@ public abstract class ServerProcessTests(string folderPrefix) : IAsyncLifetime
     protected string DatabasePath => Path.Combine(folder.FullName, "chat.db");
 
     /// <summary>Starts the app on the test's database; a later start serves the same file, as a restart would.</summary>
-    protected async Task<ChatServerProcess> StartServerAsync()
+    /// <param name="settings">Extra configuration, as <see cref="ChatServerProcess.StartAsync"/> takes it.</param>
+    /// <param name="publishedFolder">A <c>dotnet publish</c> output to run instead of the build output.</param>
+    protected async Task<ChatServerProcess> StartServerAsync(
+        IDictionary<string, string>? settings = null, string? publishedFolder = null)
     {
-        var server = await ChatServerProcess.StartAsync(DatabasePath);
+        var server = await ChatServerProcess.StartAsync(DatabasePath, settings, publishedFolder: publishedFolder);
         servers.Add(server);
         return server;
     }
