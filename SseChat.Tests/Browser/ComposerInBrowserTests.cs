@@ -416,15 +416,14 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
             }
         };
         var textBox = page.Locator("#composer textarea[name=text]");
-        await Expect(textBox).ToHaveAttributeAsync("enterkeyhint", "enter");
-        await Expect(page.Locator("#composer-help")).ToHaveTextAsync("Enter starts a new line; the Send button sends.");
-
         await textBox.PressSequentiallyAsync("line one");
         await textBox.PressAsync("Enter");
         await textBox.PressSequentiallyAsync("line two");
         await Expect(textBox).ToHaveValueAsync("line one\nline two");
         Assert.Equal(0, await page.Locator("#outbox li").CountAsync()); // a send would have put it there at once
         Assert.Equal(0, Volatile.Read(ref posts));
+        await Expect(textBox).ToHaveAttributeAsync("enterkeyhint", "enter");
+        await Expect(page.Locator("#composer-help")).ToHaveTextAsync("Enter starts a new line; the Send button sends.");
 
         var response = await page.RunAndWaitForResponseAsync(
             () => page.Locator("#composer button[type=submit]").TapAsync(), Session.IsPost());
