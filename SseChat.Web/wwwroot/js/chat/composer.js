@@ -15,10 +15,6 @@ const SEND_TIMEOUT_MS = 10_000;
 const COUNTER_SHOWN_FROM_RATIO = 0.9;
 // What Enter reports while an input method editor (Chinese, Japanese, ...) is composing, in older browsers.
 const IME_KEY_CODE = 229;
-// A finger as the main pointer means a touch keyboard, which has no Shift+Enter: there Enter breaks the line and
-// the Send button sends (as in the phone apps of Slack and WhatsApp). A laptop's touch screen is not its main
-// pointer, so its keyboard keeps Enter for sending.
-const TOUCH_QUERY = '(pointer: coarse)';
 // Where the browser cannot size a text box to its text (field-sizing, site.css), the script does it.
 const SIZES_ITSELF = CSS.supports('field-sizing', 'content');
 
@@ -78,7 +74,10 @@ export class Composer {
     }
     this.#textChanged();
 
-    this.#touch = matchMedia(TOUCH_QUERY);
+    // A finger as the main pointer means a touch keyboard, which has no Shift+Enter: there Enter breaks the line
+    // and the Send button sends (as in the phone apps of Slack and WhatsApp). A laptop's touch screen is not its
+    // main pointer, so its keyboard keeps Enter for sending.
+    this.#touch = matchMedia('(pointer: coarse)');
     this.#keysChanged();
     this.#touch.addEventListener('change', () => this.#keysChanged());
 
