@@ -556,6 +556,69 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
     }
 
     /// <summary>
+    /// A refusal is not a failure of the network: a message the rate limit refused (kept in the outbox, because the
+    /// box already holds the next text) is not sent again by itself when the stream comes back; only the writer's
+    /// Retry sends it.
+    /// </summary>
+    [Fact]
+    public async Task Refused_message_is_not_sent_again_by_itself_when_the_stream_comes_back()
+    {
+        await using var limited = new ChatApplication(new Dictionary<string, string?>
+        {
+            ["RateLimits:PostPermitLimit"] = "1",
+            ["RateLimits:PostWindow"] = "00:01:00",
+        });
+        await using var limitedSession = new BrowserSession(Chromium.Browser, limited);
+        await using var proxy = new CuttableTcpProxy(limited.BaseAddress);
+        var page = await limitedSession.NewPageAsync();
+        var postThroughProxy = new Uri(proxy.BaseAddress, new Uri(limitedSession.PostUrl()).AbsolutePath).ToString();
+        var posted = new ConcurrentQueue<string>();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(postThroughProxy, async route =>
+        {
+            posted.Enqueue(QueryHelpers.ParseQuery(route.Request.PostData)["text"].ToString());
+            if (posted.Count == 2)
+            {
+                await release.Task; // held until the writer has the next text in the box
+            }
+            await route.ContinueAsync();
+        });
+        await GoToRoomAsync(page, new Uri(proxy.BaseAddress, limitedSession.RoomUrl().AbsolutePath));
+        await page.PickNameAsync("Ann");
+        var textBox = page.Locator("#composer textarea[name=text]");
+        var isPost = (IResponse response) => response.Request.Method == "POST" && response.Url == postThroughProxy;
+        await textBox.FillAsync("First words");
+        Assert.Equal(201, (await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), isPost)).Status);
+
+        await textBox.FillAsync("Fast fingers");
+        await textBox.PressAsync("Enter");
+        await textBox.FillAsync("The next thought");
+        var refused = await page.RunAndWaitForResponseAsync(() =>
+        {
+            release.SetResult();
+            return Task.CompletedTask;
+        }, isPost);
+        Assert.Equal(429, refused.Status);
+        var kept = page.Locator("#outbox > li.message-failed");
+        await Expect(kept.Locator(".message-text")).ToHaveTextAsync("Fast fingers");
+        await Expect(textBox).ToHaveValueAsync("The next thought");
+
+        var status = page.Locator("#connection-status");
+        proxy.Cut();
+        await Expect(status).ToHaveAttributeAsync("data-state", "reconnecting");
+        proxy.Restore();
+        await Expect(status).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+        // Had the page resent the refused message on coming back, that post would come before this one.
+        var next = await page.RunAndWaitForResponseAsync(() => textBox.PressAsync("Enter"), isPost);
+        Assert.Equal(429, next.Status);
+        Assert.Equal(["First words", "Fast fingers", "The next thought"], posted);
+        await Expect(kept).ToHaveCountAsync(1);
+        using var client = limited.CreateChatClient();
+        Assert.Single(await client.GetWholeHistoryAsync(Room));
+        limitedSession.AssertNoScriptErrors();
+    }
+
+    /// <summary>
     /// The page's antiforgery token belongs to who its visitor was when it was rendered; signing in or out of the
     /// admin area in another tab of the same browser makes the server refuse it. The page fetches a fresh token and
     /// posts again, once, with the same clientMessageId: stored once, shown once, marked as the sign-in now says.
