@@ -210,8 +210,38 @@ public sealed class PostingTests : ChatAppTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // What a page's script tells this refusal by (to fetch a fresh token), rather than by its words.
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("antiforgery", problem.RootElement.GetProperty("code").GetString());
         await using var db = App.CreateDbContext();
         Assert.Equal(0, await db.RoomEvents.CountAsync());
+    }
+
+    [Fact]
+    public async Task Token_endpoint_gives_a_fresh_token_that_posts_and_is_never_stored_by_caches()
+    {
+        using var client = App.CreateChatClient();
+        var (_, fields) = await client.GetComposeFormAsync("general");
+
+        using var answer = await client.Http.GetAsync("rooms/general/token");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.True(answer.Headers.CacheControl?.NoStore, $"Cache-Control: {answer.Headers.CacheControl}");
+        using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(["token"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        fields["__RequestVerificationToken"] = json.RootElement.GetProperty("token").GetString()!;
+        fields["author"] = "ann";
+        fields["text"] = "with a fresh token";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "rooms/general/messages")
+        {
+            Content = new FormUrlEncodedContent(fields),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        using var posted = await client.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        using var unknown = await client.Http.GetAsync("rooms/nowhere/token");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

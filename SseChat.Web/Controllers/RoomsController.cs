@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
@@ -19,6 +20,7 @@ public sealed class RoomsController(
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
     AdministratorNames administratorNames,
+    IAntiforgery antiforgery,
     IStringLocalizer<RoomsController> text)
     : Controller
 {
@@ -113,6 +115,23 @@ public sealed class RoomsController(
             RoomCommandStatus.Applied => StatusCode(StatusCodes.Status201Created, result.Message),
             _ => Ok(result.Message), // an earlier post with this clientMessageId stored it
         };
+    }
+
+    /// <summary>
+    /// A fresh antiforgery token for the room page's form. A token belongs to the identity the page was rendered for,
+    /// so a page left open while its visitor signs in or out of the admin area in another tab gets 400 on its next
+    /// post; its script then asks here and sends the same post (same clientMessageId) once more. Never cached: the
+    /// answer belongs to this browser and this identity only, and a cross-origin page cannot read it.
+    /// </summary>
+    [HttpGet("token")]
+    [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
+    public async Task<IActionResult> Token(string slug, CancellationToken cancellationToken)
+    {
+        if (await rooms.FindAsync(slug, cancellationToken) is null)
+        {
+            return NotFound();
+        }
+        return Ok(new FormTokenResponse(antiforgery.GetAndStoreTokens(HttpContext).RequestToken!));
     }
 
     /// <summary>"X is typing…" for the room's open pages; nothing is stored.</summary>

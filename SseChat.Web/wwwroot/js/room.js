@@ -66,15 +66,32 @@ const notifier = new Notifier({
   room: slug,
 });
 
+// "No messages yet" is not said while the page cannot know (its stream is away) or while its own message is on
+// its way; the message list removes it for good once there is a message.
+const noMessages = document.getElementById('no-messages');
+let streamAway = false;
+let outgoingCount = 0;
+const updateNoMessages = () => {
+  if (noMessages) {
+    noMessages.hidden = streamAway || outgoingCount > 0;
+  }
+};
+
 const composer = new Composer(form, {
   errorElement,
   counter: document.getElementById('composer-counter'),
   outbox: document.getElementById('outbox'),
+  help: document.getElementById('composer-help'),
   room: slug,
+  tokenUrl: room.dataset.tokenUrl,
   createItem: (message) => messages.createItem(message),
   onSent: (message) => {
     messages.add(message, { follow: true });
     shown(message.seq);
+  },
+  onOutboxChange: (count) => {
+    outgoingCount = count;
+    updateNoMessages();
   },
 });
 
@@ -85,8 +102,22 @@ const presence = new PresenceList({
 });
 const typing = new TypingIndicator(document.getElementById('typing'), () => identity.name);
 
-// The tabs of this room share one stream: the leader's status is every tab's status.
-const sharing = new TabSharing({ key: slug, onStatus: (state) => status.show(state) });
+// The tabs of this room share one stream: the leader's status is every tab's status. While it is away, who is
+// online is unknown (the list is emptied; the next presence event fills it); once it is live again the server is
+// back, and messages that failed meanwhile are sent again.
+const sharing = new TabSharing({
+  key: slug,
+  onStatus: (state) => {
+    status.show(state);
+    streamAway = state === 'reconnecting' || state === 'offline';
+    updateNoMessages();
+    if (streamAway) {
+      presence.clear();
+    } else if (state === 'live') {
+      composer.retryFailed();
+    }
+  },
+});
 const stream = new RoomStream({
   url: room.dataset.streamUrl,
   lastSeq: Number(room.dataset.lastSeq),
@@ -141,6 +172,7 @@ const identity = new Identity({
       stream.reopen();
     }
   },
+  onSaved: () => composer.nameSaved(),
 });
 identityRoot.hidden = false;
 sharing.start(stream);

@@ -40,12 +40,15 @@ export class Identity {
   #input;
   #error;
   #onChange;
+  #onSaved;
 
   /**
    * @param {{authorField: HTMLInputElement, shown: HTMLElement, nameElement: HTMLElement, form: HTMLFormElement,
-   *          error: HTMLElement, changeButton: HTMLButtonElement, onChange: (name: string) => void}} elements
+   *          error: HTMLElement, changeButton: HTMLButtonElement, onChange: (name: string) => void,
+   *          onSaved: () => void}} elements
+   * onChange hears of every new name (this tab's or another's); onSaved of every name saved here, new or not.
    */
-  constructor({ authorField, shown, nameElement, form, error, changeButton, onChange }) {
+  constructor({ authorField, shown, nameElement, form, error, changeButton, onChange, onSaved }) {
     this.#authorField = authorField;
     this.#shown = shown;
     this.#nameElement = nameElement;
@@ -53,6 +56,7 @@ export class Identity {
     this.#input = form.elements.namedItem('displayName');
     this.#error = error;
     this.#onChange = onChange;
+    this.#onSaved = onSaved;
     this.#clientId = readStored(CLIENT_KEY) ?? this.#newClientId();
     this.#name = validateName(readStored(NAME_KEY) ?? '').name ?? '';
 
@@ -111,6 +115,7 @@ export class Identity {
     if (changed) {
       this.#onChange(name);
     }
+    this.#onSaved();
   }
 
   #render(editing) {

@@ -37,4 +37,9 @@ export class PresenceList {
     this.#more.textContent = more > 0 ? text('presence.more', { count: more }) : '';
     this.#more.hidden = more <= 0;
   }
+
+  /** Nobody is known to be online (the stream is away): an empty list rather than a stale one. */
+  clear() {
+    this.show({ online: [], count: 0 });
+  }
 }
