@@ -21,6 +21,8 @@ public sealed class ProductionInBrowserTests(ChromiumFixture chromium, Published
     // Where wwwroot's scripts and styles are served from.
     private static readonly string[] AssetFolders = ["/js/", "/css/", "/lib/"];
 
+    private const float ColdStart = 30_000;
+
     [Fact]
     public async Task Published_app_in_Production_serves_the_room_page_whole_and_shows_live_messages()
     {
@@ -73,10 +75,11 @@ public sealed class ProductionInBrowserTests(ChromiumFixture chromium, Published
         };
 
         // Not waiting for the load event: a page whose scripts fail should fail on what it shows. "live" takes
-        // room.js and every module it imports.
+        // room.js and every module it imports, from a process that has just started (so compiles as it serves) on a
+        // machine that may be busy: more time than a warm app needs.
         var loaded = await page.GotoAsync(session.RoomUrl().ToString(), new() { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(200, loaded?.Status);
-        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(page.Locator("#connection-status")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = ColdStart });
         using var client = server.CreateChatClient();
         var sent = await client.SendAsync(Room, "Ann", "Hello from Production");
         await Expect(Message(page, sent.Seq).Locator(".message-text")).ToHaveTextAsync(sent.Text);
