@@ -26,6 +26,10 @@ builder.AddRateLimits();
 // Content-Security-Policy and friends on every response; HSTS over HTTPS (SecurityHeaders).
 builder.AddSecurityHeaders();
 
+// Antiforgery and TempData cookies are Secure over HTTPS, like the admin session's; AllowedHosts (appsettings.json)
+// names the hosts answered, localhost only until a deployment names its own (docs/deploy.md).
+builder.AddSecureCookies();
+
 // Gzip/Brotli for pages and JSON over plain HTTP; never for text/event-stream, which is not in its list of types
 // (a compressor would hold events back), and never over HTTPS, where pages with tokens would invite BREACH.
 builder.Services.AddResponseCompression();

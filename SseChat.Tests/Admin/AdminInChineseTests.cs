@@ -47,14 +47,15 @@ public sealed class AdminInChineseTests() : ChatAppTests(connectionOptions: "Def
     {
         await AdminSession.CreateAdministratorAsync(App, "root", AdminSession.DefaultPassword);
         var admin = App.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
-        await using (var db = App.CreateDbContext())
+        // Failures from other addresses, so that this client's own sign-in limit is not what refuses it.
+        for (var failures = 0; failures < admin.AccountLoginPermitLimit;)
         {
-            // Failures from other addresses, so that this client's own sign-in limit is not what refuses it.
-            for (var i = 0; i < admin.LoginPermitLimit; i++)
+            var from = System.Net.IPAddress.Parse($"127.0.0.{2 + (failures / admin.LoginPermitLimit)}");
+            using var stranger = new ChatClient(App.BaseAddress, handler => handler.ConnectCallback = LoopbackSource.ConnectFrom(from));
+            for (var i = 0; i < admin.LoginPermitLimit && failures < admin.AccountLoginPermitLimit; i++, failures++)
             {
-                db.AuditEntries.Add(new AuditEntry { At = DateTime.UtcNow, Actor = "root", Action = AuditAction.SignInFailed });
+                (await AdminSession.SubmitLoginAsync(stranger, "root", $"guess {failures}")).Dispose();
             }
-            await db.SaveChangesAsync();
         }
         using var client = InChinese(App.CreateChatClient());
         client.Http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
@@ -217,6 +218,25 @@ public sealed class AdminInChineseTests() : ChatAppTests(connectionOptions: "Def
         Assert.Equal(
             [(nameof(AuditAction.RoomArchived), "归档房间"), ("99", "99"), (nameof(AuditAction.SignedIn), "登录")],
             actions);
+    }
+
+    [Fact]
+    public async Task Audit_details_and_live_figures_read_in_Chinese_around_the_data_as_stored()
+    {
+        using var admin = await SignInInChineseAsync();
+        using var client = App.CreateChatClient();
+        var removed = await client.SendAsync("general", "bob", "要删除的消息");
+        (await admin.PostAsync($"admin/rooms/general/messages/{removed.Seq}/remove")).Dispose();
+
+        var audit = await admin.Client.GetDocumentAsync("admin/audit");
+        var rooms = await admin.Client.GetDocumentAsync("admin");
+
+        string DetailOf(string action) =>
+            audit.QuerySelector($"#audit tbody tr:has(td[data-action='{action}']) td[data-detail]")!.TextContent.Trim();
+        Assert.Equal("作者：bob", DetailOf(nameof(AuditAction.MessageRemoved)));
+        Assert.Equal("来自 127.0.0.1", DetailOf(nameof(AuditAction.SignedIn)));
+        Assert.Equal(["未通过验证", "房间已归档", "无法存储", "发送过快"],
+            rooms.QuerySelectorAll("#live-figures dd.small > span").Select(span => span.FirstChild!.TextContent.Trim()));
     }
 
     [Fact]

@@ -270,8 +270,9 @@ public sealed class ModerationTests : ChatAppTests
         Assert.Equal(["Room deleted", "Room unarchived"], rows.Take(2).Select(cells => cells[2]));
         Assert.All(rows, cells => Assert.Equal("moderator-ann", cells[1]));
         Assert.Equal(["audited", "audited", "audited", "audited#2", "audited", "audited", ""], rows.Select(cells => cells[3]));
-        Assert.Equal("name \"Audited room\"", rows[4][4]);
-        Assert.Equal("by bob", rows[3][4]);
+        // Worded as a reader reads it: the removed message's author wrote it, the actor removed it.
+        Assert.Equal("Name: Audited room", rows[4][4]);
+        Assert.Equal("Written by bob", rows[3][4]);
         Assert.All(rows, cells => Assert.True(
             DateTime.TryParseExact(cells[0], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
             $"'{cells[0]}' is not a time"));

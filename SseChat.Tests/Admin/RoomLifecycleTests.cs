@@ -529,7 +529,7 @@ public sealed class RoomLifecycleTests : ChatAppTests
         Assert.Equal(Name, AdminRow(list, Slug).QuerySelector($"a[href='/rooms/{Slug}']")!.TextContent);
         Assert.Contains(Topic, AdminRow(list, Slug).TextContent, StringComparison.Ordinal);
         var audit = await admin.Client.GetDocumentAsync("admin/audit");
-        Assert.Contains(audit.QuerySelectorAll("#audit tbody tr"), tr => tr.TextContent.Contains($"name \"{Name}\"", StringComparison.Ordinal));
+        Assert.Contains(audit.QuerySelectorAll("#audit tbody tr"), tr => tr.TextContent.Contains($"Name: {Name}", StringComparison.Ordinal));
     }
 
     // Helpers

@@ -1,4 +1,5 @@
 using System.Net;
+using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SseChat.Tests.Infrastructure;
@@ -27,7 +28,7 @@ public sealed class ForwardedHeadersTests
         var (detail, secure) = await SignInAsync(app, from: DefaultProxy, forwardedFor: $"198.51.100.1, {ClaimedClient}");
 
         // ForwardLimit 1: the address the proxy itself appended, not whatever the client put in front of it.
-        Assert.Equal($"from {ClaimedClient}", detail);
+        Assert.Equal(ClaimedClient, detail);
         Assert.True(secure, "The admin cookie is not Secure although the proxy said the client came over HTTPS.");
     }
 
@@ -38,7 +39,7 @@ public sealed class ForwardedHeadersTests
 
         var (detail, secure) = await SignInAsync(app, from: LoopbackSource.OtherClient, forwardedFor: ClaimedClient);
 
-        Assert.Equal($"from {LoopbackSource.OtherClient}", detail);
+        Assert.Equal(LoopbackSource.OtherClient.ToString(), detail);
         Assert.False(secure, "A client that is no proxy made the admin cookie Secure over plain HTTP.");
     }
 
@@ -50,8 +51,8 @@ public sealed class ForwardedHeadersTests
             ["ReverseProxy:KnownProxies:0"] = LoopbackSource.OtherClient.ToString(), // instead of 127.0.0.1
         });
 
-        Assert.Equal($"from {ClaimedClient}", (await SignInAsync(app, from: LoopbackSource.OtherClient, forwardedFor: ClaimedClient)).Detail);
-        Assert.Equal($"from {DefaultProxy}", (await SignInAsync(app, from: DefaultProxy, forwardedFor: "198.51.100.1")).Detail);
+        Assert.Equal(ClaimedClient, (await SignInAsync(app, from: LoopbackSource.OtherClient, forwardedFor: ClaimedClient)).Detail);
+        Assert.Equal(DefaultProxy.ToString(), (await SignInAsync(app, from: DefaultProxy, forwardedFor: "198.51.100.1")).Detail);
     }
 
     [Fact]
@@ -91,7 +92,18 @@ public sealed class ForwardedHeadersTests
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
 
-        using var response = await AdminSession.SubmitLoginAsync(client, "root", Password);
+        var form = (await client.GetDocumentAsync("admin/login")).QuerySelector<AngleSharp.Html.Dom.IHtmlFormElement>("form#login-form")!;
+        // The antiforgery cookie came back Secure, as over TLS it should; a browser would send it to nginx over TLS,
+        // this test speaks to the app over plain HTTP, as nginx does, so it sends the cookie on regardless.
+        foreach (var secure in client.Cookies.GetAllCookies().Where(c => c.Secure).ToList())
+        {
+            client.Cookies.Add(new Cookie(secure.Name, secure.Value, secure.Path, secure.Domain));
+        }
+        var fields = form.Elements.OfType<AngleSharp.Html.Dom.IHtmlInputElement>()
+            .Where(input => !string.IsNullOrEmpty(input.Name) && input.Type is not ("submit" or "button"))
+            .ToDictionary(input => input.Name!, input => input.Value);
+        (fields["UserName"], fields["Password"]) = ("root", Password);
+        using var response = await client.Http.PostAsync("admin/login", new FormUrlEncodedContent(fields));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var cookie = Assert.Single(

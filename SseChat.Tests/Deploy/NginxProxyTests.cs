@@ -126,7 +126,7 @@ public sealed class NginxProxyTests(ITestOutputHelper log) : IAsyncLifetime
         var signIns = audit.QuerySelectorAll("#audit tbody tr:has(td[data-action='SignedIn'])")
             .Select(tr => tr.QuerySelectorAll("td")[4].TextContent.Trim())
             .ToList();
-        Assert.Equal(["from 127.0.0.1", "from 127.0.0.2"], signIns); // newest first
+        Assert.Equal(["From 127.0.0.1", "From 127.0.0.2"], signIns); // newest first
     }
 
     [Fact]

@@ -136,6 +136,17 @@ public sealed class LanguageTests : ChatAppTests
     [InlineData("/rooms/茶水间", "/rooms/%E8%8C%B6%E6%B0%B4%E9%97%B4")]
     [InlineData("//elsewhere.example/rooms", "/")]
     [InlineData("/\\elsewhere.example", "/")]
+    // Local before resolving, another site after ("/..//evil.com" resolves to "//evil.com"): only the address sent counts.
+    [InlineData("/..//evil.com", "/")]
+    [InlineData("/.//evil.com", "/")]
+    [InlineData("/%2e//evil.com", "/")]
+    [InlineData("/%2e%2e//evil.com", "/")]
+    [InlineData("~/..//evil.com", "/")]
+    [InlineData("/rooms/..//evil.com", "/")]
+    [InlineData("/..\\/evil.com", "/")]
+    [InlineData("/.\\evil.com", "/evil.com")] // a path of this site
+    [InlineData("/rooms/..\\\\evil.com", "/")]
+    [InlineData("/rooms/./general", "/rooms/general")]
     public async Task The_switcher_returns_only_to_this_site_with_an_address_a_header_can_carry(string returnUrl, string location)
     {
         using var client = ClientAsking("en");

@@ -14,7 +14,9 @@ public sealed class HstsTests : IDisposable
     [Fact]
     public async Task Https_responses_outside_Development_carry_HSTS_and_plain_http_ones_do_not()
     {
-        using var server = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, "chat.db"));
+        using var server = await ChatServerProcess.StartAsync(
+            Path.Combine(folder.FullName, "chat.db"),
+            new Dictionary<string, string> { ["AllowedHosts"] = "chat.example.org" }); // a deployment names its host
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
         using var overTls = new HttpRequestMessage(HttpMethod.Get, "");

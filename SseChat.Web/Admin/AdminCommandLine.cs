@@ -43,7 +43,7 @@ internal static class AdminCommandLine
 
         await accounts.SetPasswordAsync(userName.Trim(), password, mustChange: generated, CancellationToken.None);
         await scope.ServiceProvider.GetRequiredService<AuditLog>()
-            .RecordAsync("command line", Data.AuditAction.PasswordChanged, userName.Trim());
+            .RecordAsync(AuditLog.CommandLineActor, Data.AuditAction.PasswordChanged, userName.Trim());
         Console.WriteLine(generated
             ? $"Password of '{userName.Trim()}' set to: {password}  (to be changed at first sign-in)"
             : $"Password of '{userName.Trim()}' set. Their other sessions are signed out.");

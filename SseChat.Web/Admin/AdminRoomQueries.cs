@@ -29,10 +29,13 @@ public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics)
             metrics.OpenStreamsIn(r.Slug)));
     }
 
-    /// <summary>The newest messages of a room, removed ones included, newest first.</summary>
-    public Task<List<RoomEvent>> LatestMessagesAsync(int roomId, int count, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Up to <paramref name="count"/> messages of a room older than <paramref name="before"/> (the newest when null),
+    /// removed ones included, newest first: a keyset page on the (room, seq) index.
+    /// </summary>
+    public Task<List<RoomEvent>> MessagesBeforeAsync(int roomId, long? before, int count, CancellationToken cancellationToken) =>
         db.RoomEvents.AsNoTracking()
-            .Where(e => e.RoomId == roomId && e.Kind == RoomEventKind.Message)
+            .Where(e => e.RoomId == roomId && e.Kind == RoomEventKind.Message && e.Seq < (before ?? long.MaxValue))
             .OrderByDescending(e => e.Seq)
             .Take(count)
             .ToListAsync(cancellationToken);

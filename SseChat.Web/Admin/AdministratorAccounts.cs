@@ -21,8 +21,8 @@ public sealed partial class AdministratorAccounts(
         var administrator = await db.Administrators.SingleOrDefaultAsync(a => a.UserName == userName, cancellationToken);
         if (administrator is null)
         {
-            // Hash anyway, so a wrong name costs as long as a wrong password and timing reveals nothing.
-            hasher.HashPassword(new Administrator { UserName = userName }, password);
+            // Verify against a hash anyway, so a wrong name costs what a wrong password does and timing reveals nothing.
+            hasher.VerifyHashedPassword(new Administrator { UserName = userName }, DummyHash, password);
             return null;
         }
         var verdict = hasher.VerifyHashedPassword(administrator, administrator.PasswordHash, password);
@@ -38,6 +38,11 @@ public sealed partial class AdministratorAccounts(
         return administrator;
     }
 
+    // A hash of a random password, made with the same hasher and settings as the real ones.
+    private string DummyHash => dummyHash ??= hasher.HashPassword(new Administrator { UserName = "" }, GeneratePassword());
+
+    private static string? dummyHash;
+
     /// <summary>Ends every session of the administrator, this one included (signing out signs out everywhere).</summary>
     public async Task RenewSecurityStampAsync(string userName, CancellationToken cancellationToken)
     {
@@ -47,18 +52,6 @@ public sealed partial class AdministratorAccounts(
             administrator.SecurityStamp = Guid.NewGuid().ToString("N");
             await db.SaveChangesAsync(cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// Whether an account has had as many failed sign-ins within the window as the limit allows: a second limit,
-    /// beside the one per client address, so that changing addresses does not buy more guesses at one account.
-    /// </summary>
-    public async Task<bool> IsLockedOutAsync(string userName, CancellationToken cancellationToken)
-    {
-        var since = clock.GetUtcNow().UtcDateTime - options.Value.LoginWindow;
-        var failures = await db.AuditEntries.CountAsync(
-            e => e.Action == AuditAction.SignInFailed && e.Actor == userName && e.At >= since, cancellationToken);
-        return failures >= options.Value.LoginPermitLimit;
     }
 
     public Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken) =>

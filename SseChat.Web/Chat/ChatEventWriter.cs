@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -256,7 +257,7 @@ public sealed partial class ChatEventWriter(
             message.RemovedAt = now;
             message.RemovedBy = remove.RemovedBy;
             Append(room, RoomEventKind.Delete).MessageSeq = message.Seq;
-            Audit(remove.RemovedBy, AuditAction.MessageRemoved, $"{room.Slug}#{message.Seq}", $"by {message.Author}");
+            Audit(remove.RemovedBy, AuditAction.MessageRemoved, $"{room.Slug}#{message.Seq}", message.Author ?? "");
             return new(RoomCommandStatus.Applied);
         }
 
@@ -272,7 +273,7 @@ public sealed partial class ChatEventWriter(
             (room.Name, room.Topic, room.IsArchived) = (name, topic, archived);
             var change = Append(room, RoomEventKind.Room);
             (change.RoomName, change.RoomTopic, change.RoomArchived) = (room.Name, room.Topic, room.IsArchived);
-            Audit(update.ChangedBy, action, room.Slug, action == AuditAction.RoomEdited ? $"name \"{room.Name}\"" : "");
+            Audit(update.ChangedBy, action, room.Slug, action == AuditAction.RoomEdited ? room.Name : "");
             return new(RoomCommandStatus.Applied);
         }
 
@@ -281,7 +282,7 @@ public sealed partial class ChatEventWriter(
             db.Rooms.Remove(room); // its events go with it (ON DELETE CASCADE)
             rooms.Remove(room.Id);
             Publications.Add(new Publication(room.Id, Event: null));
-            Audit(delete.DeletedBy, AuditAction.RoomDeleted, room.Slug, $"{room.LastSeq} events");
+            Audit(delete.DeletedBy, AuditAction.RoomDeleted, room.Slug, room.LastSeq.ToString(CultureInfo.InvariantCulture));
             return new(RoomCommandStatus.Applied);
         }
 
@@ -293,6 +294,7 @@ public sealed partial class ChatEventWriter(
             return roomEvent;
         }
 
+        // The detail is the datum alone (an author, a name, a count), worded by the audit page in the reader's language.
         private void Audit(string actor, AuditAction action, string target, string detail) =>
             db.AuditEntries.Add(new AuditEntry { At = now, Actor = actor, Action = action, Target = target, Detail = detail });
     }

@@ -47,7 +47,9 @@ public sealed class LanguageController : Controller
     /// <summary>
     /// The return address as a Location header can carry it, or null when it is not on this site (an open redirect
     /// would let a link send readers anywhere). "~/" is resolved against the path base, and anything outside ASCII
-    /// (a path typed in Chinese) is percent-encoded, which Kestrel requires of header values.
+    /// (a path typed in Chinese) is percent-encoded, which Kestrel requires of header values. Resolving also removes
+    /// dot segments and turns backslashes into slashes ("/..//evil.com" becomes "//evil.com"), so the address is
+    /// checked again as it will be sent: only that one decides where the browser goes.
     /// </summary>
     private string? LocalTarget(string? returnUrl)
     {
@@ -56,6 +58,7 @@ public sealed class LanguageController : Controller
             return null;
         }
         var path = returnUrl.StartsWith('~') ? Url.Content(returnUrl) : returnUrl;
-        return new Uri(ThisSite, path).PathAndQuery;
+        var target = new Uri(ThisSite, path).PathAndQuery;
+        return Url.IsLocalUrl(target) ? target : null;
     }
 }

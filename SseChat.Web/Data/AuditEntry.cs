@@ -14,6 +14,11 @@ public class AuditEntry
     /// <summary>What the action was about, e.g. a room slug or "general#42" for a message.</summary>
     public string Target { get; set; } = "";
 
+    /// <summary>
+    /// The action's datum, without words: the client address of a sign-in (empty when unknown), the room's name when
+    /// created or edited, the number of events of a deleted room, the author of a removed message. The audit page
+    /// words it in the reader's language.
+    /// </summary>
     public string Detail { get; set; } = "";
 }
 

@@ -73,6 +73,7 @@ internal static class RateLimitingExtensions
             RateLimitPolicies.Streams => (text["StreamsTooFastTitle"], text["StreamsTooFastDetail", wait]),
             RateLimitPolicies.Typing => (text["TypingTooFastTitle"], text["TypingTooFastDetail", wait]),
             AdminClaims.LoginRateLimit => (text["LoginTooFastTitle"], text["TryAgainDetail", wait]),
+            AdminClaims.PasswordChangeRateLimit => (text["PasswordChangeTooFastTitle"], text["TryAgainDetail", wait]),
             _ => (text["TooManyRequestsTitle"], text["TryAgainDetail", wait]),
         };
         if (policy == RateLimitPolicies.Posts)

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Data;
 using SseChat.Web.Localization;
@@ -17,13 +16,12 @@ namespace SseChat.Web.Controllers.Admin;
 public sealed class AdminAccountController(
     AdministratorAccounts accounts,
     AuditLog audit,
-    IOptions<AdminOptions> adminOptions,
+    SignInThrottle throttle,
+    RememberedBrowser rememberedBrowser,
+    TimeProvider clock,
     IStringLocalizer<AdminAccountController> text,
     IStringLocalizer<ProblemText> problemText) : AdminControllerBase
 {
-    // Stored in the audit log as its actor, like the names that do exist: data, not a reader's text.
-    private const string UnknownUser = "(unknown name)";
-
     [AllowAnonymous]
     [HttpGet("login")]
     public IActionResult Login(string? returnUrl) => View(new LoginForm { ReturnUrl = returnUrl });
@@ -37,23 +35,23 @@ public sealed class AdminAccountController(
         {
             return View(form);
         }
-        if (await accounts.IsLockedOutAsync(form.UserName, cancellationToken))
+        var remembered = rememberedBrowser.IsRememberedFor(HttpContext, form.UserName);
+        if (!throttle.TryAdmit(form.UserName, ClientAddress.PartitionOf(HttpContext), remembered, out var retryAfter))
         {
-            // Answered like the per-address sign-in limit (RateLimitingExtensions), so both limits read the same.
-            var window = adminOptions.Value.LoginWindow;
+            // Answered like the per-address sign-in limit (RateLimitingExtensions), so all the limits read the same.
             await Refusals.WriteAsync(
                 HttpContext,
                 StatusCodes.Status429TooManyRequests,
-                window,
+                retryAfter,
                 problemText["LoginTooFastTitle"],
-                problemText["TryAgainDetail", Refusals.Wait(problemText, window)]);
+                problemText["TryAgainDetail", Refusals.Wait(problemText, retryAfter)]);
             return new EmptyResult();
         }
         var administrator = await accounts.VerifyAsync(form.UserName, form.Password, cancellationToken);
         if (administrator is null)
         {
             // Whatever was typed as a name may be a password typed in the wrong box: keep only names that exist.
-            var actor = await accounts.ExistsAsync(form.UserName, cancellationToken) ? form.UserName : UnknownUser;
+            var actor = await accounts.ExistsAsync(form.UserName, cancellationToken) ? form.UserName : AuditLog.UnknownNameActor;
             await audit.RecordAsync(actor, AuditAction.SignInFailed, detail: FromClient);
             ModelState.AddModelError("", text["WrongCredentials"]);
             Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -61,6 +59,7 @@ public sealed class AdminAccountController(
         }
 
         await SignInAsync(administrator);
+        rememberedBrowser.Remember(HttpContext, administrator.UserName);
         await audit.RecordAsync(administrator.UserName, AuditAction.SignedIn, detail: FromClient);
         if (administrator.MustChangePassword)
         {
@@ -86,7 +85,9 @@ public sealed class AdminAccountController(
 
     [HttpPost("password")]
     [AllowedWithOneTimePassword]
-    [EnableRateLimiting(AdminClaims.LoginRateLimit)] // it checks the current password: no free guesses either
+    // It checks the current password, so no free guesses either; but only the session's holder may try, so it has a
+    // limit of its own, and typos here never count against signing in.
+    [EnableRateLimiting(AdminClaims.PasswordChangeRateLimit)]
     public async Task<IActionResult> Password(ChangePasswordForm form, CancellationToken cancellationToken)
     {
         if (!accounts.IsAcceptableNewPassword(form.NewPassword))
@@ -112,17 +113,19 @@ public sealed class AdminAccountController(
 
     /// <summary>
     /// Where a sign-in came from, for the audit log: the client's address as the app sees it, which behind a known
-    /// proxy is the one the proxy forwarded (ReverseProxy:KnownProxies). Stored as written, so in English.
+    /// proxy is the one the proxy forwarded (ReverseProxy:KnownProxies); empty when unknown. Only the address is
+    /// stored: the audit page words it in the reader's language (AuditDetails).
     /// </summary>
     private string FromClient => HttpContext.Connection.RemoteIpAddress switch
     {
-        null => "from an unknown address",
-        { IsIPv4MappedToIPv6: true } mapped => $"from {mapped.MapToIPv4()}",
-        var address => $"from {address}",
+        null => "",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        var address => address.ToString(),
     };
 
     private Task SignInAsync(Administrator administrator) =>
         HttpContext.SignInAsync(
             AdminClaims.Scheme,
-            new ClaimsPrincipal(new ClaimsIdentity(AdminServiceExtensions.ClaimsFor(administrator), AdminClaims.Scheme)));
+            new ClaimsPrincipal(new ClaimsIdentity(
+                AdminServiceExtensions.ClaimsFor(administrator, clock.GetUtcNow()), AdminClaims.Scheme)));
 }

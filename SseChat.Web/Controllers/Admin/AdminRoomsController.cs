@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
@@ -17,10 +18,9 @@ public sealed class AdminRoomsController(
     ChatDbContext db,
     AuditLog audit,
     TimeProvider clock,
+    IOptions<AdminOptions> options,
     IStringLocalizer<AdminRoomsController> text) : AdminControllerBase
 {
-    private const int ModeratedMessagesShown = 100;
-
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
         View(await adminRooms.ListAsync(cancellationToken));
@@ -47,7 +47,7 @@ public sealed class AdminRoomsController(
 
         // A new room has no events yet, so it does not need the writer: the room and its audit entry commit together.
         db.Rooms.Add(new Room { Slug = slug, Name = form.Name, Topic = form.Topic, CreatedAt = clock.GetUtcNow().UtcDateTime });
-        audit.Add(AdministratorName, AuditAction.RoomCreated, slug, $"name \"{form.Name}\"");
+        audit.Add(AdministratorName, AuditAction.RoomCreated, slug, form.Name);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -122,18 +122,32 @@ public sealed class AdminRoomsController(
         return await ApplyAsync(new DeleteRoom(room.Id, AdministratorName), text["RoomDeleted", room.Name], cancellationToken);
     }
 
+    /// <summary>A room's messages for moderation, newest first, a page at a time (Admin:ModerationPageSize).</summary>
     [HttpGet("rooms/{slug:slug}/messages")]
-    public async Task<IActionResult> Messages(string slug, CancellationToken cancellationToken)
+    public async Task<IActionResult> Messages(string slug, ModerationQuery query, CancellationToken cancellationToken)
     {
+        if (!ModelState.IsValid)
+        {
+            return ValidationProblem(ModelState);
+        }
         var room = await rooms.FindAsync(slug, cancellationToken);
-        return room is null
-            ? NotFound()
-            : View(new ModerationViewModel(room, await adminRooms.LatestMessagesAsync(room.Id, ModeratedMessagesShown, cancellationToken)));
+        if (room is null)
+        {
+            return NotFound();
+        }
+        var pageSize = options.Value.ModerationPageSize;
+        // One more than shown tells whether an older page exists.
+        var messages = await adminRooms.MessagesBeforeAsync(room.Id, query.Before, pageSize + 1, cancellationToken);
+        var older = messages.Count > pageSize ? messages[pageSize - 1].Seq : (long?)null;
+        return View(new ModerationViewModel(room, messages.Take(pageSize).ToList(), query.Before is null, older));
     }
 
-    /// <summary>Removes a message: answered 204 to scripts (the room page), redirected back for forms.</summary>
+    /// <summary>
+    /// Removes a message: answered 204 to scripts (the room page), redirected back for forms, to the page the form
+    /// was on (its <c>before</c> cursor).
+    /// </summary>
     [HttpPost("rooms/{slug:slug}/messages/{seq:long}/remove")]
-    public async Task<IActionResult> RemoveMessage(string slug, long seq, CancellationToken cancellationToken)
+    public async Task<IActionResult> RemoveMessage(string slug, long seq, ModerationQuery page, CancellationToken cancellationToken)
     {
         var room = await rooms.FindAsync(slug, cancellationToken);
         if (room is null)
@@ -158,7 +172,7 @@ public sealed class AdminRoomsController(
             return NoContent();
         }
         TempData["Notice"] = text["MessageRemoved", seq].Value;
-        return RedirectToAction(nameof(Messages), new { slug });
+        return RedirectToAction(nameof(Messages), new { slug, before = ModelState.IsValid ? page.Before : null });
     }
 
     private async Task<IActionResult> SetArchivedAsync(string slug, bool archived, CancellationToken cancellationToken)

@@ -7,4 +7,11 @@ public sealed record EditRoomViewModel(RoomSummary Room, RoomForm Form);
 
 public sealed record DeleteRoomViewModel(RoomSummary Room, DeleteRoomForm Form);
 
-public sealed record ModerationViewModel(RoomSummary Room, IReadOnlyList<RoomEvent> Messages);
+/// <param name="OlderBefore">The cursor of the next, older page; null on the last page.</param>
+public sealed record ModerationViewModel(
+    RoomSummary Room, IReadOnlyList<RoomEvent> Messages, bool IsNewestPage, long? OlderBefore);
+
+/// <param name="Action">The only action shown, or null for all.</param>
+/// <param name="OlderBefore">The cursor of the next, older page; null on the last page.</param>
+public sealed record AuditPageViewModel(
+    IReadOnlyList<AuditEntry> Entries, AuditAction? Action, bool IsNewestPage, long? OlderBefore);
