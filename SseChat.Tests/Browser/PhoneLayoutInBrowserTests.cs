@@ -71,7 +71,7 @@ public sealed class PhoneLayoutInBrowserTests(ChromiumFixture chromium, ITestOut
             await AssertWithinWidthAsync(page, action);
         }
         foreach (var path in new[] { "admin/rooms/new", "admin/rooms/general/edit", "admin/rooms/general/messages",
-                     "admin/rooms/general/delete", "admin/audit" })
+                     "admin/rooms/general/delete", "admin/audit", "admin/password" })
         {
             await page.GotoAsync(Session.Url(path));
             await AssertFitsAsync(page, $"/{path}");
