@@ -36,7 +36,7 @@ server.BeginErrorReadLine();
 try
 {
     using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
-    await WaitUntilUpAsync(http);
+    await WaitUntilUpAsync(http, server);
 
     using var playwright = await Playwright.CreateAsync();
     await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -109,11 +109,15 @@ static int FreePort()
     return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
-static async Task WaitUntilUpAsync(HttpClient http)
+static async Task WaitUntilUpAsync(HttpClient http, Process server)
 {
     var deadline = DateTime.UtcNow.AddSeconds(60);
     while (true)
     {
+        if (server.HasExited)
+        {
+            throw new InvalidOperationException($"SseChat.Web exited with {server.ExitCode} before it was up.");
+        }
         try
         {
             using var response = await http.GetAsync("readyz");
@@ -164,7 +168,7 @@ internal sealed record ListBenchOptions(string Web, string Chromium, int Message
             return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
         }
         int Number(string name, int fallback) => int.Parse(Value(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        var web = Value("--web", "");
+        var web = Path.GetFullPath(Value("--web", "."));
         if (!File.Exists(Path.Combine(web, "SseChat.Web.dll")))
         {
             throw new ArgumentException("--web must name a published SseChat.Web folder (bench/message-list.sh passes it).");
