@@ -10,8 +10,11 @@ namespace SseChat.Tests.Browser;
 /// its own storage, and the list counts what came after.
 /// </summary>
 [Collection(SharedChromium.Name)]
-public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
+public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium, Settings)
 {
+    // The shortest refresh allowed, so that an open list catches up within the test's patience.
+    private static readonly Dictionary<string, string?> Settings = new() { ["Chat:RoomListRefreshInterval"] = "00:00:02" };
+
     [Fact]
     public async Task Room_list_counts_the_messages_this_browser_has_not_seen()
     {
@@ -66,6 +69,35 @@ public sealed class RoomListInBrowserTests(ChromiumFixture chromium) : BrowserAp
         await other.GotoAsync(home);
         await Expect(other.Locator("#rooms")).ToHaveAttributeAsync("data-unread", "shown");
         await Expect(other.Locator("#rooms .room-unread:visible")).ToHaveCountAsync(0);
+        Session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task An_open_room_list_updates_unread_counts_and_online_figures_by_itself()
+    {
+        var page = await Session.OpenRoomAsync();
+        await page.GotoAsync(App.BaseAddress.ToString());
+        var rooms = page.Locator("#rooms");
+        await Expect(rooms).ToHaveAttributeAsync("data-unread", "shown");
+        var general = rooms.Locator($"[data-room='{Room}']");
+        await Expect(general.Locator(".room-unread")).ToBeHiddenAsync();
+        await Expect(general.Locator(".room-online")).ToHaveTextAsync("0 online");
+
+        // Someone else opens the room and writes while this list stays open: no reload.
+        var other = await Session.OpenRoomAsync();
+        await other.PickNameAsync("Bob");
+        using var client = App.CreateChatClient();
+        await client.SendAsync(Room, "Bob", "news one");
+        await client.SendAsync(Room, "Bob", "news two");
+
+        await Expect(general.Locator(".room-unread")).ToHaveAttributeAsync("data-count", "2");
+        await Expect(general.Locator(".room-unread")).ToBeVisibleAsync();
+        await Expect(general.Locator(".room-online")).ToHaveTextAsync("1 online");
+        await Expect(general.Locator(".room-online")).ToHaveAttributeAsync("data-online", "1");
+
+        // Read in another tab of this browser: the marker goes away here too.
+        await Session.GoToRoomAsync(await page.Context.NewPageAsync());
+        await Expect(general.Locator(".room-unread")).ToBeHiddenAsync();
         Session.AssertNoScriptErrors();
     }
 }

@@ -9,6 +9,8 @@ public sealed class OptionsTests
     [InlineData("Chat:SubscriberBufferSize", "0")]
     [InlineData("Chat:HeartbeatInterval", "00:00:00")]
     [InlineData("Chat:HistoryPageSize", "-5")]
+    [InlineData("Chat:RoomPageMessageCap", "1")]
+    [InlineData("Chat:RoomListRefreshInterval", "00:00:00.500")]
     [InlineData("Chat:PresenceLeaveGrace", "-00:00:01")]
     [InlineData("Chat:PresenceMaxNames", "0")]
     [InlineData("Chat:TypingExpiry", "00:00:00")]
@@ -47,6 +49,20 @@ public sealed class OptionsTests
         var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
 
         Assert.Contains("HistoryPageSize", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_room_page_keeps_at_least_two_history_pages()
+    {
+        await using var app = new ChatApplication(new Dictionary<string, string?>
+        {
+            ["Chat:HistoryPageSize"] = "100",
+            ["Chat:RoomPageMessageCap"] = "150",
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.BaseAddress);
+
+        Assert.Contains("RoomPageMessageCap", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,6 +35,32 @@ public sealed class RoomPagesTests : ChatAppTests
     }
 
     [Fact]
+    public async Task Room_list_json_gives_each_rooms_latest_seq_and_online_count()
+    {
+        await App.AddRoomAsync("quiet");
+        using var client = App.CreateChatClient();
+        var sent = await client.SendAsync("general", "ann", "hello");
+        await using var listener = await SseSubscriber.ConnectAsync(App.BaseAddress, "general",
+            visitor: new SseChat.Web.Chat.StreamVisitor("client-ann", "ann"), includeEphemeral: true);
+        await listener.NextAsync(); // the stream is open, so ann counts as online
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "rooms");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var rooms = json.RootElement.EnumerateArray().ToDictionary(room => room.GetProperty("slug").GetString()!);
+        Assert.Equal(["general", "quiet"], rooms.Keys.Order());
+        Assert.Equal(sent.Seq, rooms["general"].GetProperty("lastSeq").GetInt64());
+        Assert.Equal(1, rooms["general"].GetProperty("online").GetInt32());
+        Assert.Equal(0, rooms["quiet"].GetProperty("online").GetInt32());
+        Assert.False(rooms["quiet"].GetProperty("archived").GetBoolean());
+        Assert.False(rooms["general"].TryGetProperty("id", out _));
+    }
+
+    [Fact]
     public async Task Room_page_renders_the_last_50_messages_encoded_the_form_and_the_stream_resume_point()
     {
         using var client = App.CreateChatClient();

@@ -19,6 +19,20 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1, 1000)]
     public int HistoryPageSize { get; set; } = 50;
 
+    /// <summary>
+    /// The most messages a room page keeps while its reader is at the bottom: older ones are dropped and loaded again
+    /// when the reader scrolls up to them, so a page left open through a busy day stays fast.
+    /// </summary>
+    [Range(2, 100_000)]
+    public int RoomPageMessageCap { get; set; } = 500;
+
+    /// <summary>
+    /// How often an open room list asks for fresh latest seqs and online counts. One small query per open list per
+    /// interval, and the list's SSE-free design keeps the streams for rooms that are actually open.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "01:00:00")]
+    public TimeSpan RoomListRefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The largest <c>limit</c> the history endpoint accepts.</summary>
     [Range(1, 1000)]
     public int HistoryMaxPageSize { get; set; } = 200;
@@ -101,6 +115,13 @@ public sealed class ChatOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{nameof(HistoryPageSize)} ({HistoryPageSize}) cannot exceed {nameof(HistoryMaxPageSize)} ({HistoryMaxPageSize}).",
                 [nameof(HistoryPageSize), nameof(HistoryMaxPageSize)]);
+        }
+        // The page must be able to keep what it renders plus a page of "load older" without dropping it at once.
+        if (RoomPageMessageCap < 2 * HistoryPageSize)
+        {
+            yield return new ValidationResult(
+                $"{nameof(RoomPageMessageCap)} ({RoomPageMessageCap}) must be at least twice {nameof(HistoryPageSize)} ({HistoryPageSize}).",
+                [nameof(RoomPageMessageCap), nameof(HistoryPageSize)]);
         }
         if (MaxStreamsPerClient > MaxStreams)
         {

@@ -42,6 +42,7 @@ public sealed class RoomsController(
         return View(new RoomPageViewModel(room, hasOlder ? messages[1..] : messages, hasOlder, pageSize)
         {
             TypingPingMs = (int)(options.Value.TypingExpiry.TotalMilliseconds / 2),
+            MessageCap = options.Value.RoomPageMessageCap,
         });
     }
 

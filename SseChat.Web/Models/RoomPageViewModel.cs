@@ -10,4 +10,7 @@ public sealed record RoomPageViewModel(
 
     /// <summary>How often the page may send a typing notice: half the time a notice keeps "is typing…" up.</summary>
     public int TypingPingMs { get; init; }
+
+    /// <summary>The most messages the page keeps while its reader is at the bottom (Chat:RoomPageMessageCap).</summary>
+    public int MessageCap { get; init; }
 }

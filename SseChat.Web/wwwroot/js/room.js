@@ -34,6 +34,8 @@ const messages = new MessageList({
   template: document.getElementById('message-template'),
   emptyNote: document.getElementById('no-messages'),
   scroll,
+  cap: Number(room.dataset.messageCap),
+  onTrimmed: () => olderLoader.offerOlder(),
 });
 scroll.scrollToBottom();
 
@@ -96,6 +98,7 @@ const composer = new Composer(form, {
 });
 
 const presence = new PresenceList({
+  disclosure: document.getElementById('presence'),
   list: document.getElementById('presence-list'),
   count: document.getElementById('presence-count'),
   more: document.getElementById('presence-more'),
@@ -184,7 +187,7 @@ new TypingNotifier(form.elements.namedItem('text'), {
   pingMs: Number(room.dataset.typingPingMs),
 });
 
-new HistoryLoader(document.getElementById('load-older'), {
+const olderLoader = new HistoryLoader(document.getElementById('load-older'), {
   url: room.dataset.historyUrl,
   pageSize: Number(room.dataset.historyPageSize),
   messages,

@@ -23,6 +23,11 @@ export class HistoryLoader {
     scroll.watchTop(button, () => this.loadOlder());
   }
 
+  /** There are older messages again (the list dropped some): the button and scrolling to the top fetch them. */
+  offerOlder() {
+    this.#button.hidden = false;
+  }
+
   async loadOlder() {
     const before = this.#messages.oldestSeq;
     if (this.#loading || this.#button.hidden || before === null) {

@@ -2,6 +2,10 @@
 // once, whichever way it arrived (history, stream, or the reply to the page's own post). It groups them the way
 // chat readers expect: a separator before each local day, and consecutive messages by one author within a few
 // minutes under a single author line. Scrolling is the ScrollManager's business.
+//
+// A page left open all day must not slow down: the list keeps at most `cap` messages while the reader is at the
+// bottom, dropping the oldest (the history loader fetches them again when the reader scrolls up to them), and every
+// change regroups only the messages next to it, so an append costs the same at the 10th message as at the 5,000th.
 import { formatLocalTime, localDayKey, dayLabel } from './local-time.js';
 import { setLinkifiedText } from './linkify.js';
 
@@ -13,29 +17,49 @@ export class MessageList {
   #template;
   #emptyNote;
   #scroll;
+  #cap;
+  #onTrimmed;
+  // Kept rather than counted: counting the list's items on every append is itself the O(n) this file avoids.
+  #count = 0;
+  // Seqs shown, or removed by a moderator (which must stay away): a seq arriving again is ignored.
   #seen = new Set();
+  // The reader's day when the day separators were labelled: "Today" becomes "Yesterday" at midnight.
+  #labelledDay = localDayKey(new Date());
 
-  constructor({ list, template, emptyNote, scroll }) {
+  /**
+   * cap: the most messages kept while the reader is at the bottom (Chat:RoomPageMessageCap); onTrimmed: called when
+   * older messages were dropped, so that "load older" offers them again.
+   */
+  constructor({ list, template, emptyNote, scroll, cap = Infinity, onTrimmed = () => {} }) {
     this.#list = list;
     this.#template = template;
     this.#emptyNote = emptyNote;
     this.#scroll = scroll;
-    for (const item of this.#messageItems()) {
+    this.#cap = cap;
+    this.#onTrimmed = onTrimmed;
+    const items = this.#list.querySelectorAll(':scope > li.message');
+    for (const item of items) {
       this.#seen.add(Number(item.dataset.seq));
     }
-    this.#regroup();
+    this.#count = items.length;
+    this.#regroupItems(items);
   }
 
   /** The oldest seq shown, or null when the list is empty. */
   get oldestSeq() {
-    const first = this.#list.querySelector(':scope > li.message');
+    const first = this.#firstMessage();
     return first ? Number(first.dataset.seq) : null;
   }
 
   /** The newest seq shown, or null when the list is empty. */
   get newestSeq() {
-    const items = this.#messageItems();
-    return items.length > 0 ? Number(items[items.length - 1].dataset.seq) : null;
+    const last = this.#lastMessage();
+    return last ? Number(last.dataset.seq) : null;
+  }
+
+  /** How many messages are shown. */
+  get size() {
+    return this.#count;
   }
 
   /**
@@ -50,8 +74,10 @@ export class MessageList {
     if (message.removed) {
       return false; // replayed after a moderator removed it: there is nothing to show
     }
-    this.#scroll.append(() => {
+    this.#scroll.append((pinned) => {
+      this.#relabelDaysAfterMidnight();
       const item = this.createItem(message);
+      // Live messages come in order, so this walk stops at once; only a late reply to the page's own post steps back.
       let next = null;
       for (let node = this.#list.lastElementChild; node; node = node.previousElementSibling) {
         if (node.classList.contains('message') && Number(node.dataset.seq) < message.seq) {
@@ -60,8 +86,12 @@ export class MessageList {
         next = node;
       }
       this.#list.insertBefore(item, next);
+      this.#count++;
       this.#emptyNote?.remove();
-      this.#regroup();
+      this.#regroupAround(item);
+      if (pinned) {
+        this.#trimOldest();
+      }
     }, { follow });
     return true;
   }
@@ -73,22 +103,32 @@ export class MessageList {
       return;
     }
     this.#scroll.prepend(() => {
+      const oldFirst = this.#firstMessage();
       const fragment = document.createDocumentFragment();
-      for (const message of fresh) {
+      const items = fresh.map((message) => {
         this.#seen.add(message.seq);
-        fragment.append(this.createItem(message));
-      }
+        return fragment.appendChild(this.createItem(message));
+      });
       this.#list.prepend(fragment);
+      this.#count += items.length;
       this.#emptyNote?.remove();
-      this.#regroup();
+      this.#regroupItems(oldFirst ? [...items, oldFirst] : items);
     });
   }
 
   /** Takes away a message a moderator removed. */
   remove(seq) {
     this.#seen.add(seq); // should it still arrive (a late reply to its own post), it stays away
-    this.#list.querySelector(`:scope > li.message[data-seq="${seq}"]`)?.remove();
-    this.#regroup();
+    const item = this.#list.querySelector(`:scope > li.message[data-seq="${seq}"]`);
+    if (!item) {
+      return;
+    }
+    const next = nextMessage(item);
+    removeWithSeparator(item);
+    this.#count--;
+    if (next) {
+      this.#regroupAround(next);
+    }
   }
 
   /** A message's element from the template. User text only ever goes in as text (linkify builds DOM nodes). */
@@ -108,44 +148,119 @@ export class MessageList {
     return item;
   }
 
-  #messageItems() {
-    return this.#list.querySelectorAll(':scope > li.message');
+  // Drops the oldest messages beyond the cap. Only called with the reader at the bottom, far from them; they are
+  // forgotten as seen, so that "load older" shows them again.
+  #trimOldest() {
+    if (this.#count <= this.#cap) {
+      return;
+    }
+    while (this.#count > this.#cap) {
+      const first = this.#firstMessage();
+      this.#seen.delete(Number(first.dataset.seq));
+      removeWithSeparator(first);
+      this.#count--;
+    }
+    this.#regroupAround(this.#firstMessage());
+    this.#onTrimmed();
   }
 
-  // Rebuilds the day separators and author groups from the messages' own timestamps, so that they come out the
-  // same whichever way messages arrived (server history, live, or prepended by "load older"). Cheap at chat
-  // sizes: one pass, no layout reads.
-  #regroup() {
-    for (const separator of this.#list.querySelectorAll(':scope > li.day-separator')) {
-      separator.remove();
-    }
-    const now = new Date();
-    let previous = null;
-    for (const item of this.#messageItems()) {
-      const date = new Date(item.querySelector('time').dateTime);
-      const author = authorOf(item);
-      const day = localDayKey(date);
-      if (previous?.day !== day) {
-        item.before(daySeparator(date, day, now));
+  #firstMessage() {
+    return this.#list.querySelector(':scope > li.message');
+  }
+
+  #lastMessage() {
+    for (let node = this.#list.lastElementChild; node; node = node.previousElementSibling) {
+      if (node.classList.contains('message')) {
+        return node;
       }
-      const continued = previous !== null && previous.day === day && sameAuthor(previous.author, author)
-        && date - previous.date >= 0 && date - previous.date <= GROUP_WINDOW_MS;
+    }
+    return null;
+  }
+
+  // A change at one place can only alter the grouping of the message there and of the one after it.
+  #regroupAround(item) {
+    const next = nextMessage(item);
+    this.#regroupItems(next ? [item, next] : [item]);
+  }
+
+  // Sets the day separator and the continued mark of each item (in list order) from its own timestamp and the
+  // message before it, so that they come out the same whichever way messages arrived.
+  #regroupItems(items) {
+    const now = new Date();
+    for (const item of items) {
+      const current = groupKey(item);
+      const previousItem = previousMessage(item);
+      const previous = previousItem ? groupKey(previousItem) : null;
+      const separator = item.previousElementSibling?.classList.contains('day-separator') ? item.previousElementSibling : null;
+      if (previous?.day === current.day) {
+        separator?.remove();
+      } else if (separator?.dataset.day !== current.day) {
+        separator?.remove();
+        item.before(daySeparator(current.date, current.day, now));
+      }
+      const continued = continuesGroup(previous, current);
       item.classList.toggle('message-continued', continued);
       // Still read out by screen readers, which do not see the grouping.
       item.querySelector('.message-author').classList.toggle('visually-hidden', continued);
-      previous = { day, author, date };
+    }
+  }
+
+  // Day separators are few (one a day), so relabelling them all at midnight is cheap.
+  #relabelDaysAfterMidnight() {
+    const now = new Date();
+    const today = localDayKey(now);
+    if (today === this.#labelledDay) {
+      return;
+    }
+    this.#labelledDay = today;
+    for (const separator of this.#list.querySelectorAll(':scope > li.day-separator')) {
+      const date = new Date(separator.nextElementSibling.querySelector('time').dateTime);
+      separator.firstElementChild.textContent = dayLabel(date, now);
     }
   }
 }
 
-// Who wrote a message, as far as grouping goes: the name and the admin mark, so that a visitor who took an
+// What grouping compares of a message. The author is the name and the admin mark, so that a visitor who took an
 // administrator's name never shows under the administrator's badge.
-function authorOf(item) {
-  return { name: item.querySelector('.message-author').textContent, admin: !item.querySelector('.message-admin').hidden };
+function groupKey(item) {
+  const date = new Date(item.querySelector('time').dateTime);
+  const author = item.querySelector('.message-author').textContent;
+  const admin = !item.querySelector('.message-admin').hidden;
+  return { day: localDayKey(date), author, admin, date };
 }
 
-function sameAuthor(a, b) {
-  return a.name === b.name && a.admin === b.admin;
+// Whether a message goes under the author line of the one before it: same day, same author (admin mark included),
+// within the window.
+function continuesGroup(previous, current) {
+  return previous !== null && previous.day === current.day
+    && previous.author === current.author && previous.admin === current.admin
+    && current.date - previous.date >= 0 && current.date - previous.date <= GROUP_WINDOW_MS;
+}
+
+function previousMessage(item) {
+  let node = item.previousElementSibling;
+  while (node && !node.classList.contains('message')) {
+    node = node.previousElementSibling;
+  }
+  return node;
+}
+
+function nextMessage(item) {
+  let node = item.nextElementSibling;
+  while (node && !node.classList.contains('message')) {
+    node = node.nextElementSibling;
+  }
+  return node;
+}
+
+// Removes a message and the day separator above it when that separator would head no message any more.
+function removeWithSeparator(item) {
+  const separator = item.previousElementSibling;
+  if (separator?.classList.contains('day-separator')
+    && !item.nextElementSibling?.classList.contains('message')) {
+    separator.remove();
+  }
+  item.remove();
 }
 
 function daySeparator(date, day, now) {

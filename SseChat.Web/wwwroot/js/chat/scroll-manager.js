@@ -46,10 +46,13 @@ export class ScrollManager {
     this.#setUnseen(0);
   }
 
-  /** Runs a change that adds one message at the end, then follows it down or counts it as unseen. */
+  /**
+   * Runs a change that adds one message at the end, then follows it down or counts it as unseen. The change is told
+   * whether the reader will be at the bottom afterwards (and so sees nothing of what is far above).
+   */
   append(change, { follow = false } = {}) {
     const pinned = this.isPinned;
-    change();
+    change(pinned || follow);
     if (pinned || follow) {
       this.scrollToBottom();
     } else {

@@ -1,7 +1,7 @@
 // "Unread" without accounts: the room page records, in localStorage, the last seq this browser showed in each
 // room while the tab was visible; the room list compares that with each room's latest seq and counts the messages
 // after it with the JSON history endpoint. Rooms this browser never opened get no marker: it has not "looked"
-// at them yet, so nothing there is news to it.
+// at them yet, so nothing there is news to it. The list counts again whenever its refresher sees a room move on.
 import { readStored, writeStored } from './browser-storage.js';
 import { formatNumber, plural, text } from './ui-text.js';
 
@@ -15,6 +15,15 @@ export function markSeen(room, seq) {
   if (seen === null || seq > seen) {
     writeStored(SEEN_KEY_PREFIX + room, String(seq)); // without storage, unread markers simply do not work
   }
+}
+
+/** Calls back when another tab of this browser records a room as seen (storage events fire in the other tabs). */
+export function onSeenElsewhere(callback) {
+  addEventListener('storage', (event) => {
+    if (event.key?.startsWith(SEEN_KEY_PREFIX)) {
+      callback();
+    }
+  });
 }
 
 /**
@@ -32,10 +41,11 @@ export async function showUnread(list) {
 /** fetched: how many of the latest messages to count in; more unread than fit in it show as "N+". */
 async function showRoomUnread(element, fetched) {
   const seen = readSeen(element.dataset.room);
+  const badge = element.querySelector('.room-unread');
   if (seen === null || Number(element.dataset.lastSeq) <= seen) {
+    clearBadge(element, badge); // read meanwhile, in another tab (the list refreshes itself)
     return;
   }
-  const badge = element.querySelector('.room-unread');
   try {
     const url = new URL(element.dataset.historyUrl, location.href);
     url.searchParams.set('limit', String(fetched));
@@ -45,7 +55,8 @@ async function showRoomUnread(element, fetched) {
     }
     const unread = (await response.json()).filter((message) => message.seq > seen).length;
     if (unread === 0) {
-      return; // only room changes or removals happened since
+      clearBadge(element, badge); // only room changes or removals happened since
+      return;
     }
     const atLeast = unread > UNREAD_CAP || unread === fetched;
     const count = atLeast ? text('unread.atLeast', { count: Math.min(UNREAD_CAP, fetched) }) : formatNumber(unread);
@@ -55,6 +66,13 @@ async function showRoomUnread(element, fetched) {
   }
   badge.hidden = false;
   element.classList.add('room-has-unread');
+}
+
+function clearBadge(element, badge) {
+  badge.hidden = true;
+  badge.replaceChildren();
+  delete badge.dataset.count;
+  element.classList.remove('room-has-unread');
 }
 
 // The count for the eye, and words for screen readers, which read the link's whole text ("3 unread messages").
