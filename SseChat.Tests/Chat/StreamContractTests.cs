@@ -264,7 +264,7 @@ public sealed class StreamContractTests() : ChatAppTests(new Dictionary<string, 
         Assert.Equal(2, CountOf(raw, ": keep-alive\n\n"));
         // Besides the comments, only the presence snapshot that follows every replay: nobody is online.
         Assert.Equal(1, CountOf(raw, "event:"));
-        Assert.Contains("event: presence\ndata: {\"online\":[],\"count\":0}\n\n", raw, StringComparison.Ordinal);
+        Assert.Contains("event: presence\ndata: {\"online\":[],\"count\":0,\"admin\":[]}\n\n", raw, StringComparison.Ordinal);
     }
 
     [Fact]
