@@ -24,6 +24,10 @@ public sealed class DisplayNameTests : ChatAppTests
         "\u00adAnn",     // soft hyphen
         "\ufeffAnn",     // byte order mark
         "Ann\U000e0041", // tag character, beyond the BMP
+        "ad\u034fmin",   // combining grapheme joiner (Mn, default-ignorable)
+        "admin\ufe0f",   // variation selector
+        "ad\u3164min",   // Hangul filler (Lo, draws nothing)
+        "admin\u2800",   // braille blank
     ];
 
     [Theory]

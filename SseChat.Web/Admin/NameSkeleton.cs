@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using SseChat.Web.Models;
 
 namespace SseChat.Web.Admin;
 
@@ -31,13 +31,13 @@ public static class NameSkeleton
         var normalized = name.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
         var skeleton = new StringBuilder(normalized.Length);
         var pendingSpace = false;
-        foreach (var c in normalized)
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            if (NoFormatCharactersAttribute.IsInvisible(rune))
             {
                 continue; // invisible: names refuse them, but a name stored before that rule may hold one
             }
-            if (char.IsWhiteSpace(c))
+            if (Rune.IsWhiteSpace(rune))
             {
                 pendingSpace = skeleton.Length > 0;
                 continue;
@@ -47,7 +47,14 @@ public static class NameSkeleton
                 skeleton.Append(' ');
                 pendingSpace = false;
             }
-            skeleton.Append(LookAlikes.GetValueOrDefault(c, c));
+            if (rune.IsBmp && LookAlikes.TryGetValue((char)rune.Value, out var latin))
+            {
+                skeleton.Append(latin);
+            }
+            else
+            {
+                skeleton.Append(rune.ToString());
+            }
         }
         return skeleton.ToString();
     }

@@ -11,7 +11,9 @@ const NAME_MAX_LENGTH = 32; // MessageLimits.AuthorMaxLength on the server
 // Control and invisible format characters (zero-width, bidi controls) are refused by the server
 // (NoControlCharacters, NoFormatCharacters); saying so here saves a round trip.
 const CONTROL_CHARACTER = /\p{Cc}/u;
-const FORMAT_CHARACTER = /\p{Cf}/u;
+// Draws nothing: format characters, the other default-ignorable ones (variation selectors, Hangul fillers), the
+// braille blank.
+const FORMAT_CHARACTER = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 export function validateName(value) {
   const name = value.trim();
