@@ -37,6 +37,7 @@ export class HistoryLoader {
     this.#button.disabled = true;
     this.#button.setAttribute('aria-busy', 'true');
     let loaded = false;
+    let overtaken = false;
     try {
       const url = new URL(this.#url, location.href);
       url.searchParams.set('before', String(before));
@@ -46,10 +47,16 @@ export class HistoryLoader {
         throw new Error(`History request failed with ${response.status}`);
       }
       const older = await response.json();
-      this.#messages.prepend(older);
-      this.#button.hidden = older.length < this.#pageSize;
       this.#button.textContent = this.#label;
-      loaded = true;
+      if (this.#messages.oldestSeq !== before) {
+        // The list dropped its oldest messages (its cap) while this page was on its way: the page no longer
+        // joins on to what is shown, so it is let go; the page before the new oldest comes when it is asked for.
+        overtaken = true;
+      } else {
+        this.#messages.prepend(older);
+        this.#button.hidden = older.length < this.#pageSize;
+        loaded = true;
+      }
     } catch {
       // Offline, or the server is restarting: the button stays, saying so, for another try.
       this.#button.textContent = text('history.loadFailed');
@@ -58,8 +65,8 @@ export class HistoryLoader {
       this.#button.disabled = false;
       this.#button.removeAttribute('aria-busy');
     }
-    // A short page may leave the button in view, where the observer will not fire again: keep going.
-    if (loaded && !this.#button.hidden && this.#scroll.isVisible(this.#button)) {
+    // A short page (or one let go) may leave the button in view, where the observer will not fire again: keep going.
+    if ((loaded || overtaken) && !this.#button.hidden && this.#scroll.isVisible(this.#button)) {
       await this.loadOlder();
     }
   }

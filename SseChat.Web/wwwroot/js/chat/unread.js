@@ -17,11 +17,14 @@ export function markSeen(room, seq) {
   }
 }
 
-/** Calls back when another tab of this browser records a room as seen (storage events fire in the other tabs). */
+/**
+ * Calls back with the room's slug when another tab of this browser records it as seen (storage events fire in the
+ * other tabs). A room page open in another tab writes on every message it shows, so only that room is named.
+ */
 export function onSeenElsewhere(callback) {
   addEventListener('storage', (event) => {
-    if (event.key?.startsWith(SEEN_KEY_PREFIX)) {
-      callback();
+    if (event.key?.startsWith(SEEN_KEY_PREFIX) && event.newValue !== event.oldValue) {
+      callback(event.key.slice(SEEN_KEY_PREFIX.length));
     }
   });
 }
@@ -33,9 +36,21 @@ export function onSeenElsewhere(callback) {
  * endpoint gives at once (Chat:HistoryMaxPageSize).
  */
 export async function showUnread(list) {
-  const fetched = Math.min(UNREAD_CAP + 1, Number(list.dataset.historyMaxPageSize));
+  const fetched = fetchedFor(list);
   await Promise.all(Array.from(list.querySelectorAll('[data-room]'), (room) => showRoomUnread(room, fetched)));
   list.dataset.unread = 'shown';
+}
+
+/** Marks one room of the list again (by slug), as showUnread does for all. */
+export async function showUnreadOf(list, slug) {
+  const room = Array.from(list.querySelectorAll('[data-room]')).find((element) => element.dataset.room === slug);
+  if (room) {
+    await showRoomUnread(room, fetchedFor(list));
+  }
+}
+
+function fetchedFor(list) {
+  return Math.min(UNREAD_CAP + 1, Number(list.dataset.historyMaxPageSize));
 }
 
 /** fetched: how many of the latest messages to count in; more unread than fit in it show as "N+". */
