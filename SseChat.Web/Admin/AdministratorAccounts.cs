@@ -77,7 +77,9 @@ public sealed partial class AdministratorAccounts(
         administrator.SecurityStamp = Guid.NewGuid().ToString("N");
         administrator.MustChangePassword = mustChange;
         await db.SaveChangesAsync(cancellationToken);
-        administratorNames.Remember(userName); // a new account's name is reserved at once, not from the next start
+        // Reserved at once in this process; a server already running learns of an account made by the `admin` command
+        // (another process) at its next start (docs/protocol.md, "Display names").
+        administratorNames.Remember(userName);
         return administrator;
     }
 

@@ -31,7 +31,8 @@ internal static class ChatServiceExtensions
         {
             mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
             mvc.Filters.Add<AntiforgeryProblemFilter>();
-            mvc.Filters.Add<UnreadableFormFilter>();
+            mvc.Filters.Add<UnreadableFormFilter>(UnreadableFormFilter.OrderBeforeAntiforgery);
+            mvc.Filters.Add<NotUtf8FormFilter>();
         })
         // The HTTP API writes text as UTF-8 like the stream does, rather than a six-byte escape per Chinese character;
         // both the MVC and the minimal-API (ProblemDetails writer) serializers, so every JSON response agrees.
