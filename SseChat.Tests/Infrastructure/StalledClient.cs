@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
 using System.Net.Sockets;
 
 namespace SseChat.Tests.Infrastructure;
@@ -29,5 +31,32 @@ public static class StalledClient
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads, once the server has let go of a stalled stream, the event ids that reached it before the drop; fails
+    /// unless the server has also closed the connection within 30 s.
+    /// </summary>
+    public static async Task<List<long>> ReadIdsUntilDroppedAsync(HttpResponseMessage stalled)
+    {
+        var reachedIt = new List<long>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var body = await stalled.Content.ReadAsStreamAsync(timeout.Token);
+            await foreach (var item in SseParser.Create(body).EnumerateAsync(timeout.Token))
+            {
+                if (!string.IsNullOrEmpty(item.EventId))
+                {
+                    reachedIt.Add(long.Parse(item.EventId, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            // The server aborted the connection: expected.
+        }
+        Assert.False(timeout.IsCancellationRequested, "the stalled connection should have been closed by the server");
+        return reachedIt;
     }
 }
