@@ -20,6 +20,13 @@ namespace SseChat.Tests.Browser;
 [Collection(SharedChromium.Name)]
 public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAppTests(chromium)
 {
+    /// <summary>The app's post rate limit at one post a minute, so that a second post is refused with 429.</summary>
+    private static readonly Dictionary<string, string?> OnePostAMinute = new()
+    {
+        ["RateLimits:PostPermitLimit"] = "1",
+        ["RateLimits:PostWindow"] = "00:01:00",
+    };
+
     [Fact]
     public async Task Enter_sends_Shift_Enter_breaks_the_line_and_Enter_while_an_IME_composes_does_neither()
     {
@@ -261,11 +268,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
     [Fact]
     public async Task Too_many_messages_ask_the_writer_to_wait_as_long_as_Retry_After_says()
     {
-        await using var limited = new ChatApplication(new Dictionary<string, string?>
-        {
-            ["RateLimits:PostPermitLimit"] = "1",
-            ["RateLimits:PostWindow"] = "00:01:00",
-        });
+        await using var limited = new ChatApplication(OnePostAMinute);
         await using var limitedSession = new BrowserSession(Chromium.Browser, limited);
         var page = await limitedSession.OpenRoomAsync();
         await page.PickNameAsync("Ann");
@@ -563,11 +566,7 @@ public sealed class ComposerInBrowserTests(ChromiumFixture chromium) : BrowserAp
     [Fact]
     public async Task Refused_message_is_not_sent_again_by_itself_when_the_stream_comes_back()
     {
-        await using var limited = new ChatApplication(new Dictionary<string, string?>
-        {
-            ["RateLimits:PostPermitLimit"] = "1",
-            ["RateLimits:PostWindow"] = "00:01:00",
-        });
+        await using var limited = new ChatApplication(OnePostAMinute);
         await using var limitedSession = new BrowserSession(Chromium.Browser, limited);
         await using var proxy = new CuttableTcpProxy(limited.BaseAddress);
         var page = await limitedSession.NewPageAsync();
