@@ -1,4 +1,5 @@
 using SseChat.Web.Admin;
+using SseChat.Web.Backplane;
 using SseChat.Web.Chat;
 using SseChat.Web.Data;
 using SseChat.Web.Extensions;
@@ -13,6 +14,9 @@ builder.AddChatDatabase();
 
 // Rooms, posting, the single sequencing writer, fan-out and the SSE streams.
 builder.AddChat();
+
+// How the nodes of a fleet hear about each other's events and visitors: in-process (one node) or Redis.
+builder.AddBackplane();
 
 // The admin area: cookie sign-in, the administrator policy, rate-limited sign-in.
 builder.AddAdmin();
