@@ -81,6 +81,12 @@ public sealed class PostgresServer : IDisposable
     {
         var binaries = LocateBinaries();
         var folder = Directory.CreateTempSubdirectory("ssechat-postgres-");
+        // SIGQUIT is PostgreSQL's immediate shutdown; postmaster.pid is gone once the server stopped cleanly.
+        var pidFile = OrphanGuard.Quote(Path.Combine(folder.FullName, "data", "postmaster.pid"));
+        OrphanGuard.Start($"""
+            if [ -f {pidFile} ]; then kill -QUIT "$(head -n 1 {pidFile})"; sleep 2; fi
+            rm -rf {OrphanGuard.Quote(folder.FullName)}
+            """);
         try
         {
             var socketDirectory = Directory.CreateDirectory(Path.Combine(folder.FullName, "socket"));
@@ -248,12 +254,6 @@ public sealed class PostgresServer : IDisposable
         {
             Live.Add(this);
         }
-        // SIGQUIT is PostgreSQL's immediate shutdown; postmaster.pid is gone once the server stopped cleanly.
-        var pidFile = OrphanGuard.Quote(Path.Combine(DataDirectory, "postmaster.pid"));
-        OrphanGuard.Start($"""
-            if [ -f {pidFile} ]; then kill -QUIT "$(head -n 1 {pidFile})"; sleep 2; fi
-            rm -rf {OrphanGuard.Quote(folder.FullName)}
-            """);
     }
 
     private static void StopLeftover(DirectoryInfo folder, string binaries)

@@ -50,7 +50,9 @@ public sealed class RedisServer : IDisposable
     /// <summary>The running redis-server's process id; 0 while killed.</summary>
     public int ProcessId { get; private set; }
 
-    private string PidFile => Path.Combine(folder.FullName, "redis.pid");
+    private const string PidFileName = "redis.pid";
+
+    private string PidFile => Path.Combine(folder.FullName, PidFileName);
 
     /// <summary>What redis-server printed so far, for failure messages.</summary>
     public string Output
@@ -68,6 +70,13 @@ public sealed class RedisServer : IDisposable
     public static RedisServer StartNew()
     {
         var folder = Directory.CreateTempSubdirectory("ssechat-redis-");
+        // The pid file is ours (written at each start, deleted at each kill), so it never names a process that is
+        // not this server.
+        var pidFile = OrphanGuard.Quote(Path.Combine(folder.FullName, PidFileName));
+        OrphanGuard.Start($"""
+            if [ -f {pidFile} ]; then pid="$(cat {pidFile})"; kill -CONT "$pid"; kill -KILL "$pid"; fi
+            rm -rf {OrphanGuard.Quote(folder.FullName)}
+            """);
         // A port found free can be taken before redis-server binds it: try another then.
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
@@ -203,13 +212,6 @@ public sealed class RedisServer : IDisposable
         {
             Live.Add(this);
         }
-        // The pid file is ours (written at each start, deleted at each kill), so it never names a process that is
-        // not this server.
-        var pidFile = OrphanGuard.Quote(PidFile);
-        OrphanGuard.Start($"""
-            if [ -f {pidFile} ]; then pid="$(cat {pidFile})"; kill -CONT "$pid"; kill -KILL "$pid"; fi
-            rm -rf {OrphanGuard.Quote(folder.FullName)}
-            """);
     }
 
     private void StartProcess()
