@@ -13,8 +13,8 @@ public sealed class AuditDetailsMigrationTests : ChatAppTests
     [Fact]
     public async Task Audit_details_written_as_English_phrases_by_older_versions_become_the_datum_alone()
     {
-        var options = new DbContextOptionsBuilder<ChatDbContext>().UseSqlite($"Data Source={App.DatabasePath}").Options;
-        await using (var old = new ChatDbContext(options))
+        var options = new DbContextOptionsBuilder<SqliteChatDbContext>().UseSqlite($"Data Source={App.DatabasePath}").Options;
+        await using (var old = new SqliteChatDbContext(options))
         {
             await old.GetService<IMigrator>()
                 .MigrateAsync("20261125152053_AddAuthorIsAdmin");

@@ -9,11 +9,11 @@ using SseChat.Web.Operations;
 namespace SseChat.Web.Chat;
 
 /// <summary>
-/// The one place that turns commands (posts, removals, room changes) into persisted, sequenced events and
-/// publishes them. A single loop takes commands from a queue, assigns each new event the room's next seq and
-/// commits a whole batch in one transaction, then publishes the batch in seq order and only then answers the
-/// callers. One writer means commit order is publish order, so no client can ever see seq 42 before 41; batching
-/// keeps that single writer fast when posts arrive together.
+/// The one place on this node that turns commands (posts, removals, room changes) into persisted, sequenced events
+/// and publishes them. A single loop takes commands from a queue, assigns each new event the room's next seq under
+/// the room's row lock and commits a whole batch in one transaction, then publishes the batch in seq order and only
+/// then answers the callers. Commit order is seq order in each room, on one node or several, so no client can ever
+/// see seq 42 before 41; batching keeps the writer fast when posts arrive together.
 /// </summary>
 public sealed partial class ChatEventWriter(
     IDbContextFactory<ChatDbContext> dbContextFactory,
@@ -141,6 +141,9 @@ public sealed partial class ChatEventWriter(
     private async Task<List<Publication>> CommitAsync(List<PendingCommand> batch)
     {
         await using var db = await dbContextFactory.CreateDbContextAsync();
+        await using var commit = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await LockRoomsAsync(db, batch);
+
         var transaction = new BatchTransaction(db, clock.GetUtcNow().UtcDateTime);
         await transaction.LoadAsync(batch.Select(p => p.Command));
 
@@ -152,11 +155,28 @@ public sealed partial class ChatEventWriter(
 
         if (db.ChangeTracker.HasChanges())
         {
-            // One SaveChanges is one transaction: events, the rooms' new LastSeq and the audit entries commit
-            // together or not at all.
+            // Events, the rooms' new LastSeq and the audit entries commit together or not at all.
             await db.SaveChangesAsync(CancellationToken.None);
         }
+        await commit.CommitAsync(CancellationToken.None);
         return transaction.Publications;
+    }
+
+    /// <summary>
+    /// Takes the row lock of every room the batch touches before reading them. Every node has a writer like this one,
+    /// so a room's next seq is read and bumped under its lock: a second node's batch for the room waits for this
+    /// commit, reads the LastSeq it left, and commits after it. Commit order is then seq order in each room, and no
+    /// two nodes ever take the same seq; no retry loop, no sequence object (those commit out of order and leave holes).
+    /// On SQLite the first write of the transaction takes the file's one write lock, which is the same promise.
+    /// Rooms are locked in id order, so two batches that share rooms cannot deadlock.
+    /// </summary>
+    private static async Task LockRoomsAsync(ChatDbContext db, List<PendingCommand> batch)
+    {
+        foreach (var roomId in batch.Select(p => p.Command.RoomId).Distinct().Order())
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""UPDATE "Rooms" SET "LastSeq" = "LastSeq" WHERE "Id" = {roomId}""", CancellationToken.None);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a {Command} failed; it was neither stored nor published.")]

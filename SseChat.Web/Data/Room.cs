@@ -21,8 +21,8 @@ public class Room
     public bool IsArchived { get; set; }
 
     /// <summary>
-    /// The seq of the room's newest persisted event (0 when it has none). The single writer bumps it in the
-    /// same transaction that inserts the event, which is what keeps the per-room sequence free of holes.
+    /// The seq of the room's newest persisted event (0 when it has none). A writer bumps it under the room's row lock
+    /// in the same transaction that inserts the event, which is what keeps the per-room sequence free of holes.
     /// </summary>
     public long LastSeq { get; set; }
 

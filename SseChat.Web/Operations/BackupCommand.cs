@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using SseChat.Web.Data;
 
@@ -45,6 +46,14 @@ internal static class BackupCommand
         if (!TryParse(args, out var target, out var force))
         {
             await Console.Error.WriteLineAsync(Usage);
+            Environment.ExitCode = 2;
+            return true;
+        }
+
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider != DatabaseProvider.Sqlite)
+        {
+            await Console.Error.WriteLineAsync(
+                "backup failed: this command copies the SQLite file; on PostgreSQL back up with pg_dump (docs/scale-out.md, \"Backups\").");
             Environment.ExitCode = 2;
             return true;
         }

@@ -7,9 +7,8 @@ internal sealed class AdministratorConfiguration : IEntityTypeConfiguration<Admi
 {
     public void Configure(EntityTypeBuilder<Administrator> administrator)
     {
-        // "Admin" and "admin" are one person: compare names without case, so neither sign-in nor the
-        // set-password command can make a second account out of a different spelling.
-        administrator.Property(a => a.UserName).HasMaxLength(Administrator.UserNameMaxLength).UseCollation("NOCASE");
+        // Compared without case in each provider's own way (CaseInsensitiveNames).
+        administrator.Property(a => a.UserName).HasMaxLength(Administrator.UserNameMaxLength);
         administrator.HasIndex(a => a.UserName).IsUnique();
     }
 }

@@ -7,7 +7,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 {
     public void Configure(EntityTypeBuilder<AuditEntry> entry)
     {
-        entry.Property(e => e.Actor).HasMaxLength(Administrator.UserNameMaxLength).UseCollation("NOCASE");
+        entry.Property(e => e.Actor).HasMaxLength(Administrator.UserNameMaxLength);
         entry.Property(e => e.Target).HasMaxLength(200);
         entry.Property(e => e.Detail).HasMaxLength(500);
         entry.HasIndex(e => e.At);

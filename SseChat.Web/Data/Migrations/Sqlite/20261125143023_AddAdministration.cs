@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace SseChat.Web.Data.Migrations
+namespace SseChat.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class AddAdministration : Migration

@@ -8,17 +8,34 @@ using SseChat.Web.Data;
 
 #nullable disable
 
-namespace SseChat.Web.Data.Migrations
+namespace SseChat.Web.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ChatDbContext))]
-    [Migration("20261203170000_WordlessAuditDetails")]
-    partial class WordlessAuditDetails
+    [DbContext(typeof(SqliteChatDbContext))]
+    [Migration("20261203192450_ScaleOut")]
+    partial class ScaleOut
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
 
             modelBuilder.Entity("SseChat.Web.Data.Administrator", b =>
                 {
@@ -89,6 +106,19 @@ namespace SseChat.Web.Data.Migrations
                     b.HasIndex("Actor", "Action", "At");
 
                     b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("SseChat.Web.Data.DatabaseEpoch", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DatabaseEpochs");
                 });
 
             modelBuilder.Entity("SseChat.Web.Data.Room", b =>

@@ -8,9 +8,9 @@ using SseChat.Web.Data;
 
 #nullable disable
 
-namespace SseChat.Web.Data.Migrations
+namespace SseChat.Web.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ChatDbContext))]
+    [DbContext(typeof(SqliteChatDbContext))]
     [Migration("20261125143023_AddAdministration")]
     partial class AddAdministration
     {

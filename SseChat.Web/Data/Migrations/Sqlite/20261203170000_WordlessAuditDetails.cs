@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace SseChat.Web.Data.Migrations
+namespace SseChat.Web.Data.Migrations.Sqlite
 {
     /// <summary>
     /// Audit details used to be English phrases ("by Bob", "name \"Lobby\"", "from 192.0.2.1", "12 events"); they are

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SseChat.Web.Data.Migrations
+namespace SseChat.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class AddAuthorIsAdmin : Migration
