@@ -31,10 +31,9 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "", string? databasePath = null)
     {
         DatabasePath = databasePath ?? Path.Combine(folder.FullName, "chat.db");
-        this.settings = new Dictionary<string, string?>(settings)
-        {
-            ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath};{connectionOptions}",
-        };
+        this.settings = new Dictionary<string, string?>(settings);
+        // A PostgreSQL node brings its own connection string.
+        this.settings.TryAdd("ConnectionStrings:Chat", $"Data Source={DatabasePath};{connectionOptions}");
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
