@@ -13,6 +13,7 @@ internal static class BackplaneServiceExtensions
         if (options.Provider == BackplaneProvider.Redis)
         {
             builder.Services.AddRedisConnection(builder.Configuration);
+            builder.Services.AddRedisPresenceSharing();
         }
         return builder;
     }
