@@ -27,9 +27,10 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
 
     /// <param name="settings">Configuration overrides, as an operator would set them.</param>
     /// <param name="connectionOptions">Extra SQLite connection-string keywords, e.g. "Default Timeout=1".</param>
-    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "")
+    /// <param name="databasePath">Another node's SQLite file, to run several nodes on one database; a new one by default.</param>
+    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "", string? databasePath = null)
     {
-        DatabasePath = Path.Combine(folder.FullName, "chat.db");
+        DatabasePath = databasePath ?? Path.Combine(folder.FullName, "chat.db");
         this.settings = new Dictionary<string, string?>(settings)
         {
             ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath};{connectionOptions}",
