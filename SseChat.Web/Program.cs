@@ -64,12 +64,22 @@ if (await app.TryRunAdminCommandAsync(args))
     return;
 }
 
+// `dotnet run --project SseChat.Web -- epoch renew` marks a database restored by other means than `backup` as a new
+// history (docs/backup.md) and exits.
+if (await app.TryRunEpochCommandAsync(args))
+{
+    return;
+}
+
 // wwwroot with its gzip/Brotli copies. Mapped this early because it refuses to start the server if the web root
 // lacks any of them, and it should do so before a first administrator's one-time password is printed and spent.
 app.MapCheckedStaticAssets();
 
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
+
+// The database's epoch, part of every room page's stream address (docs/protocol.md, "Resuming across a restore").
+await app.LoadDatabaseEpochAsync();
 
 // Administrators' names, and look-alikes of them, are refused to visitors (docs/protocol.md, "Display names").
 await app.LoadAdministratorNamesAsync();

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
 namespace SseChat.Web.Data;
 
 /// <summary>
@@ -12,4 +15,15 @@ public class DatabaseEpoch
     public int Id { get; set; }
 
     public long Epoch { get; set; }
+
+    /// <summary>
+    /// A new epoch for a database that becomes a history of its own (a backup's copy, a restore): random, in the
+    /// range the migrations draw from (below 2^53), and never <paramref name="current"/>.
+    /// </summary>
+    public static long DrawOtherThan(long current)
+    {
+        const long range = 1L << 53;
+        var drawn = (long)(BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(sizeof(ulong))) % range);
+        return drawn == current ? (drawn + 1) % range : drawn;
+    }
 }
