@@ -78,9 +78,6 @@ app.MapCheckedStaticAssets();
 // A fresh database gets an administrator with a one-time password, printed once to the log.
 await app.EnsureAnAdministratorExistsAsync();
 
-// The database's epoch, part of every room page's stream address (docs/protocol.md, "Resuming across a restore or a reused slug").
-await app.LoadDatabaseEpochAsync();
-
 // Administrators' names, and look-alikes of them, are refused to visitors (docs/protocol.md, "Display names").
 await app.LoadAdministratorNamesAsync();
 

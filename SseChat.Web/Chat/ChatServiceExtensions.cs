@@ -20,7 +20,6 @@ internal static class ChatServiceExtensions
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<ReplayGate>();
         services.AddSingleton<StreamAdmission>();
-        services.AddSingleton<HistoryVersions>();
         services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<RoomBroadcaster>());
         services.AddSingleton<ChatEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatEventWriter>());

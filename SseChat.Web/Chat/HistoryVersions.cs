@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using SseChat.Web.Data;
 
 namespace SseChat.Web.Chat;
@@ -12,48 +11,26 @@ namespace SseChat.Web.Chat;
 /// <c>reset</c> instead of resuming from a Last-Event-ID that numbers other events (docs/protocol.md).
 /// </summary>
 /// <remarks>
-/// The epoch is read once, at start-up: a restore replaces the database under stopped nodes, and <c>epoch renew</c>
-/// is documented to be followed by a restart. The room's part comes with every room lookup, so it costs nothing.
+/// Both parts come with the room lookup (<see cref="RoomQueries.FindAsync"/>), the epoch as a subquery on its one-row
+/// table, rather than being cached per process: a node that kept an old epoch (it was running through
+/// <c>epoch renew</c> or a restore) would give out pages that another node resets, and the page reloads on reset,
+/// so two such nodes behind one address could keep a browser reloading.
 /// </remarks>
-public sealed class HistoryVersions
+public static class HistoryVersions
 {
     /// <summary>Hex digits in a version: 64 bits of a hash, ample to tell histories apart, short in a URL.</summary>
     public const int Length = 16;
 
-    private long? epoch;
-
-    public async Task LoadAsync(ChatDbContext db, CancellationToken cancellationToken)
-    {
-        epoch = await db.DatabaseEpochs.AsNoTracking()
-            .Where(e => e.Id == DatabaseEpoch.SingleRowId)
-            .Select(e => (long?)e.Epoch)
-            .SingleOrDefaultAsync(cancellationToken)
-            ?? throw new InvalidOperationException(
-                "The database has no epoch row (table DatabaseEpochs); its migrations create one. Run `epoch renew` to add it.");
-    }
-
     /// <summary>The version of <paramref name="room"/>'s history as this database holds it.</summary>
-    public string Of(RoomSummary room)
+    public static string Of(RoomSummary room)
     {
-        var current = epoch ?? throw new InvalidOperationException("The database epoch is read at start-up (LoadDatabaseEpochAsync).");
         // Hashed rather than spelled out: clients are to compare nothing in it, and the parts (an internal room id,
         // the epoch) stay the server's to change.
-        var parts = Encoding.ASCII.GetBytes(FormattableString.Invariant($"{current}:{room.Id}:{room.CreatedAt.Ticks}"));
+        var parts = Encoding.ASCII.GetBytes(FormattableString.Invariant($"{room.Epoch}:{room.Id}:{room.CreatedAt.Ticks}"));
         return Convert.ToHexStringLower(SHA256.HashData(parts), 0, Length / 2);
     }
 
     /// <summary>Whether <paramref name="value"/> is shaped like a version (what <see cref="Of"/> hands out).</summary>
     public static bool IsWellFormed(string value) =>
         value.Length == Length && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
-}
-
-public static class HistoryVersionsExtensions
-{
-    /// <summary>Reads the database's epoch; after the migrations, which create it.</summary>
-    public static async Task LoadDatabaseEpochAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        await app.Services.GetRequiredService<HistoryVersions>()
-            .LoadAsync(scope.ServiceProvider.GetRequiredService<ChatDbContext>(), app.Lifetime.ApplicationStopping);
-    }
 }

@@ -15,7 +15,6 @@ namespace SseChat.Web.Controllers;
 [Route("rooms/{slug:slug}")]
 public sealed class RoomsController(
     RoomQueries rooms,
-    HistoryVersions versions,
     ChatEventWriter writer,
     PresenceTracker presence,
     IOptions<ChatOptions> options,
@@ -44,7 +43,7 @@ public sealed class RoomsController(
         {
             TypingPingMs = (int)(options.Value.TypingExpiry.TotalMilliseconds / 2),
             MessageCap = options.Value.RoomPageMessageCap,
-            HistoryVersion = versions.Of(room),
+            HistoryVersion = HistoryVersions.Of(room),
         });
     }
 

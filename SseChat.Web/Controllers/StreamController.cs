@@ -15,7 +15,6 @@ namespace SseChat.Web.Controllers;
 public sealed class StreamController(
     RoomQueries rooms,
     StreamAdmission admission,
-    HistoryVersions versions,
     IOptions<ChatOptions> options,
     IStringLocalizer<StreamController> text,
     IStringLocalizer<ProblemText> problemText)
@@ -83,7 +82,7 @@ public sealed class StreamController(
         }
         // Given back when the response is done, however it ends (also if a filter or the result throws).
         HttpContext.Response.RegisterForDispose(admitted!);
-        var fromAnotherHistory = !string.IsNullOrEmpty(version) && version != versions.Of(room);
+        var fromAnotherHistory = !string.IsNullOrEmpty(version) && version != HistoryVersions.Of(room);
         return new RoomEventStreamResult(room, resumeAfter, presence.Visitor is { } visitor
             ? visitor with { Admin = User.IsActiveAdministrator() }
             : null, fromAnotherHistory);

@@ -7,13 +7,13 @@ namespace SseChat.Web.Operations;
 /// <c>dotnet run --project SseChat.Web -- epoch renew</c> (or <c>dotnet SseChat.Web.dll epoch renew</c>): gives the
 /// database a new epoch, for a database restored by other means than the <c>backup</c> command (pg_restore, a file
 /// copy), so that the browsers of before the restore start afresh instead of resuming into other events
-/// (docs/backup.md, docs/protocol.md "Resuming across a restore or a reused slug"). Run it with every node stopped:
-/// a node reads the epoch when it starts.
+/// (docs/backup.md, docs/protocol.md "Resuming across a restore or a reused slug"). Nodes read the epoch with every
+/// room lookup, so it takes effect at once, running or not.
 /// </summary>
 internal static class EpochCommand
 {
     private const string Usage =
-        "usage: epoch renew   (after restoring the database by other means than the backup command; stop every node first)";
+        "usage: epoch renew   (after restoring the database by other means than the backup command)";
 
     /// <summary>Runs the command when the arguments ask for it; false when they do not (the app then serves).</summary>
     public static async Task<bool> TryRunEpochCommandAsync(this WebApplication app, string[] args)
@@ -44,7 +44,7 @@ internal static class EpochCommand
         await db.SaveChangesAsync();
         Console.WriteLine(
             "Database epoch renewed: browsers holding a page from before now start afresh (a reset and a reload) when " +
-            "they next reconnect. Start the nodes.");
+            "they next reconnect.");
         Environment.ExitCode = 0;
         return true;
     }
