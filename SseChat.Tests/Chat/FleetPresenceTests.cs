@@ -28,11 +28,12 @@ public sealed class FleetPresenceTests : IAsyncLifetime
     private ChatApplication nodeB = null!;
 
     // The client's own timeouts beyond RedisServer.MaxFreeze: a request that waited on a frozen Redis would wait
-    // until the freeze ends.
+    // until the freeze ends. The connect timeout apart, as it otherwise follows syncTimeout, and a reconnect to a
+    // restarted Redis would then wait that long.
     private Dictionary<string, string> Settings => new()
     {
         ["Backplane:Provider"] = "Redis",
-        ["ConnectionStrings:Redis"] = $"{redis.ConnectionString},asyncTimeout=120000,syncTimeout=120000",
+        ["ConnectionStrings:Redis"] = $"{redis.ConnectionString},asyncTimeout=120000,syncTimeout=120000,connectTimeout=5000",
         ["Backplane:PresenceTtl"] = Ttl.ToString("c", CultureInfo.InvariantCulture),
         ["Backplane:PresenceRefreshInterval"] = Refresh.ToString("c", CultureInfo.InvariantCulture),
         ["Chat:PresenceLeaveGrace"] = "00:00:00.500",
@@ -160,6 +161,29 @@ public sealed class FleetPresenceTests : IAsyncLifetime
         }
 
         Assert.Equal(["Ann", "Bob"], await NextOnlineUntilAsync(watcherOnB, ["Ann", "Bob"]));
+    }
+
+    [Fact]
+    public async Task After_Redis_restarts_empty_every_node_shares_its_visitors_again()
+    {
+        await using var watcherOnB = await ConnectAsync(nodeB, visitor: null);
+        await using var ann = await ConnectAsync(nodeA, Ann);
+        Assert.Equal(["Ann"], await NextOnlineUntilAsync(watcherOnB, ["Ann"]));
+
+        redis.Restart(); // every key, loaded script and subscription gone
+
+        await using var bob = await ConnectAsync(nodeB, Bob);
+        Assert.Equal(["Ann", "Bob"], await NextOnlineUntilAsync(ann, ["Ann", "Bob"]));
+        Assert.Equal(["Ann", "Bob"], await NextOnlineUntilAsync(watcherOnB, ["Ann", "Bob"]));
+        using var client = nodeA.CreateChatClient();
+        SseItem<string>? shown = null;
+        for (var sent = 0; sent < 5 && shown is null; sent++)
+        {
+            using var response = await client.PostTypingAsync("general", "Ann");
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            shown = await NextOfTypeOrNullAsync(watcherOnB, SseFrames.TypingEventType, TimeSpan.FromSeconds(2));
+        }
+        Assert.NotNull(shown);
     }
 
     private static string Cell(AngleSharp.Dom.IElement row, string column) => Admin.RoomLifecycleTests.Cell(row, column);
