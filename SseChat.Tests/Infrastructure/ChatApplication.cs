@@ -22,6 +22,7 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
 
     static ChatApplication() => FileWatching.UsePollingInThisProcess();
     private readonly Dictionary<string, string?> settings;
+    private readonly bool ownsDatabase;
 
     public ChatApplication() : this(new Dictionary<string, string?>())
     {
@@ -31,9 +32,16 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     /// <param name="connectionOptions">
     /// Extra SQLite connection-string keywords, e.g. "Default Timeout=1"; the PostgreSQL run keeps its own.
     /// </param>
-    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "")
+    /// <param name="sharedDatabase">
+    /// Another application's <see cref="Database"/>: this one is then a second node of the same database, which it
+    /// leaves in place when disposed.
+    /// </param>
+    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "", ChatDatabase? sharedDatabase = null)
     {
-        Database = ChatDatabase.CreateForRun(folder, "chat", connectionOptions);
+        ownsDatabase = sharedDatabase is null && !settings.ContainsKey("ConnectionStrings:Chat");
+        Database = sharedDatabase ?? (settings.TryGetValue("ConnectionStrings:Chat", out var given) && given is not null
+            ? new ChatDatabase(settings.TryGetValue("Database:Provider", out var provider) && provider is not null ? provider : ChatDatabase.SqliteProvider, given)
+            : ChatDatabase.CreateForRun(folder, "chat", connectionOptions));
         this.settings = new Dictionary<string, string?>(settings);
         foreach (var (key, value) in Database.Settings)
         {
@@ -100,7 +108,10 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (IsPostgres)
         {
-            Database.DropIfPostgres();
+            if (ownsDatabase)
+            {
+                Database.DropIfPostgres();
+            }
         }
         else
         {

@@ -17,6 +17,7 @@ namespace SseChat.Web.Chat;
 /// </remarks>
 public sealed partial class RoomEventStreamer(
     RoomBroadcaster broadcaster,
+    RoomFeed feed,
     RoomQueries queries,
     PresenceTracker presence,
     ReplayGate replayGate,
@@ -30,7 +31,12 @@ public sealed partial class RoomEventStreamer(
 
     /// <param name="room">The room as the request found it: its LastSeq is the "now" a fresh stream starts from.</param>
     /// <param name="visitor">Who is listening, when the client said so: counted as online while the stream is open.</param>
-    public async Task StreamAsync(HttpContext httpContext, RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null)
+    /// <param name="fromAnotherHistory">
+    /// The client's page was rendered from another history of the room (a restored database, a slug reused): its
+    /// resume point numbers other events, so it starts afresh with <c>reset</c>.
+    /// </param>
+    public async Task StreamAsync(
+        HttpContext httpContext, RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null, bool fromAnotherHistory = false)
     {
         var roomId = room.Id;
         var response = httpContext.Response;
@@ -43,8 +49,9 @@ public sealed partial class RoomEventStreamer(
         using var online = visitor is null ? null : presence.Join(roomId, visitor.ClientId, visitor.Name, visitor.Admin);
 
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
-        // queue (or both, which the seq check below handles), never in neither.
-        using var subscription = broadcaster.Subscribe(roomId);
+        // queue (or both, which the seq check below handles), never in neither. The feed is told the LastSeq read
+        // before this point, which it may take as dispatched when nobody else here listens (RoomFeed.Subscribe).
+        using var subscription = feed.Subscribe(roomId, room.LastSeq);
         using var open = metrics.StreamOpened(room.Slug);
 
         // Server shutdown ends the stream cleanly, so browsers reconnect to the next instance at once; a drop for
@@ -77,11 +84,11 @@ public sealed partial class RoomEventStreamer(
             // room.LastSeq was read before subscribing, which is enough: a seq the client has seen was committed
             // before this request, and whatever committed since is found by the replay below.
             var lastSent = resumeAfter ?? room.LastSeq;
-            var reset = lastSent > room.LastSeq;
+            var reset = fromAnotherHistory || lastSent > room.LastSeq;
             if (reset)
             {
-                // The client remembers events this database never had (it was reset or restored): tell it so,
-                // without an id, and carry on from the real end.
+                // The client remembers events this room never had (the database was reset or restored, or the slug
+                // is another room's now): tell it so, without an id, and carry on from the real end.
                 output.Write(await SseFrames.ResetAsync(room.LastSeq));
                 lastSent = room.LastSeq;
             }
