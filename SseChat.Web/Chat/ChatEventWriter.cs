@@ -151,7 +151,10 @@ public sealed partial class ChatEventWriter(
         await using var commit = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await LockRoomsAsync(db, batch);
 
-        var transaction = new BatchTransaction(db, clock.GetUtcNow().UtcDateTime);
+        // PostgreSQL keeps a timestamp to the microsecond, SQLite to the tick: the batch's time is cut to whole
+        // microseconds, so that what the 201 and the broadcast say is exactly what a later read returns.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var transaction = new BatchTransaction(db, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)));
         await transaction.LoadAsync(batch.Select(p => p.Command));
 
         foreach (var pending in batch)
