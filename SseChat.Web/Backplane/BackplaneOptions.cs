@@ -18,6 +18,22 @@ public sealed class BackplaneOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HeadPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// For tests only: tampers with the room notices this node hears (drops all or half, duplicates, reorders), to show
+    /// that the database, not the notices, decides what reaches a stream. Never set it in production.
+    /// </summary>
+    public NoticeChaos NoticeChaos { get; set; } = NoticeChaos.None;
+}
+
+/// <summary>What <see cref="BackplaneOptions.NoticeChaos"/> does to the notices a node hears (tests only).</summary>
+public enum NoticeChaos
+{
+    None,
+    DropAll,
+    DropHalf,
+    Duplicate,
+    Reorder,
 }
 
 public enum BackplaneProvider

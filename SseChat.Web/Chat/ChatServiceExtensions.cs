@@ -20,7 +20,8 @@ internal static class ChatServiceExtensions
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<ReplayGate>();
         services.AddSingleton<StreamAdmission>();
-        services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<RoomBroadcaster>());
+        services.AddSingleton<RoomFeed>();
+        services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<RoomFeed>());
         services.AddSingleton<ChatEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatEventWriter>());
         services.AddHostedService<HeartbeatService>();

@@ -44,6 +44,15 @@ public sealed class RoomBroadcaster(IOptions<ChatOptions> options, ChatMetrics m
     public bool TryGetRecent(int roomId, long afterSeq, long throughSeq, List<SseFrame> frames) =>
         rooms.TryGetValue(roomId, out var room) && room.Recent is { } recent && recent.TryCopyAfter(afterSeq, throughSeq, frames);
 
+    /// <summary>Lets the room's kept frames go: the next replay reads the database, which holds everything.</summary>
+    public void ForgetRecent(int roomId)
+    {
+        if (rooms.TryGetValue(roomId, out var room))
+        {
+            room.Recent?.Clear();
+        }
+    }
+
     /// <summary>Queues a comment frame on every stream; a stuck stream's full buffer gets it dropped, too.</summary>
     public void Heartbeat()
     {

@@ -17,6 +17,7 @@ namespace SseChat.Web.Chat;
 /// </remarks>
 public sealed partial class RoomEventStreamer(
     RoomBroadcaster broadcaster,
+    RoomFeed feed,
     RoomQueries queries,
     PresenceTracker presence,
     ReplayGate replayGate,
@@ -43,8 +44,9 @@ public sealed partial class RoomEventStreamer(
         using var online = visitor is null ? null : presence.Join(roomId, visitor.ClientId, visitor.Name, visitor.Admin);
 
         // Subscribe before reading the database: whatever commits from now on is either in the replay or in the
-        // queue (or both, which the seq check below handles), never in neither.
-        using var subscription = broadcaster.Subscribe(roomId);
+        // queue (or both, which the seq check below handles), never in neither. The feed is told the LastSeq read
+        // before this point, which it may take as dispatched when nobody else here listens (RoomFeed.Subscribe).
+        using var subscription = feed.Subscribe(roomId, room.LastSeq);
         using var open = metrics.StreamOpened(room.Slug);
 
         // Server shutdown ends the stream cleanly, so browsers reconnect to the next instance at once; a drop for

@@ -11,7 +11,7 @@ internal static class OperationsServiceExtensions
     public const string LivenessPath = "/healthz";
     public const string ReadinessPath = "/readyz";
 
-    private const string ReadinessTag = "ready";
+    public const string ReadinessTag = "ready";
 
     /// <summary>Meters exported besides SseChat's own: ASP.NET Core's and the runtime's, all built in.</summary>
     private static readonly string[] FrameworkMeters =
@@ -64,7 +64,17 @@ internal static class OperationsServiceExtensions
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false })
             .AllowAnonymous()
             .DisableRateLimiting();
-        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessTag) })
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(ReadinessTag),
+                // Spelled out because Degraded must keep the node in a load balancer (a node without Redis still serves).
+                ResultStatusCodes =
+                {
+                    [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                    [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                    [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+                },
+            })
             .AllowAnonymous()
             .DisableRateLimiting();
         return app;
