@@ -109,7 +109,7 @@ public sealed class AdminInChineseTests() : ChatAppTests(connectionOptions: "Def
         Assert.Equal(HttpStatusCode.Redirect, chinese.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, english.StatusCode);
         Assert.Equal(
-            ["名称", "短地址", "主题", "消息数", "最近活动", "当前连接", ""],
+            ["名称", "短地址", "主题", "消息数", "最近活动", "在线", "本节点的数据流", ""],
             list.QuerySelectorAll("#admin-rooms thead th").Select(th => th.TextContent.Trim()));
         Assert.Equal("新建房间", list.QuerySelector("a.btn-primary[href='/admin/rooms/new']")!.TextContent.Trim());
         Assert.Equal("已创建房间“Release planning”。", list.QuerySelector(".alert[role=status]")!.TextContent.Trim());

@@ -181,7 +181,7 @@ public sealed class RoomLifecycleTests : ChatAppTests
         Assert.Equal(("0", "1"), (Cell(quiet, "messages"), Cell(quiet, "connected")));
         Assert.Null(quiet.QuerySelector("time"));
 
-        // "Connected now" is live: a browser that leaves is no longer counted.
+        // The streams column is live: a browser that leaves is no longer counted.
         await first.DisposeAsync();
         Assert.Equal("1", await EventuallyAsync(
             async () => Cell(AdminRow(await admin.Client.GetDocumentAsync("admin"), "general"), "connected"), "1"));

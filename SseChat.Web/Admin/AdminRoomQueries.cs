@@ -5,8 +5,11 @@ using SseChat.Web.Operations;
 
 namespace SseChat.Web.Admin;
 
-/// <summary>What the admin area reads about rooms: activity figures from the database, live ones from the metrics.</summary>
-public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics)
+/// <summary>
+/// What the admin area reads about rooms: activity figures from the database, who is online from presence (the
+/// fleet's, with a Redis backplane), open streams from this node's metrics.
+/// </summary>
+public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics, PresenceTracker presence)
 {
     public async Task<List<AdminRoomRow>> ListAsync(CancellationToken cancellationToken)
     {
@@ -26,6 +29,7 @@ public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics)
         return rows.ConvertAll(r => new AdminRoomRow(
             r.Slug, r.Name, r.Topic, r.IsArchived, r.Messages,
             r.LastActivity is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null,
+            presence.CountOnline(r.Id),
             metrics.OpenStreamsIn(r.Slug)));
     }
 
@@ -44,8 +48,12 @@ public sealed class AdminRoomQueries(ChatDbContext db, ChatMetrics metrics)
         db.Rooms.AnyAsync(r => r.Slug == slug, cancellationToken);
 }
 
-/// <param name="ConnectedNow">
-/// Browsers streaming the room right now: the room's <c>ssechat.streams.open</c>, from <see cref="ChatMetrics"/>.
+/// <param name="Online">
+/// Entries online in the room, as its <c>presence</c> counts them: the whole fleet's with a Redis backplane.
+/// </param>
+/// <param name="OpenStreamsHere">
+/// Streams of the room open on this node right now: the room's <c>ssechat.streams.open</c>, from <see cref="ChatMetrics"/>.
 /// </param>
 public sealed record AdminRoomRow(
-    string Slug, string Name, string Topic, bool IsArchived, int Messages, DateTime? LastActivity, long ConnectedNow);
+    string Slug, string Name, string Topic, bool IsArchived, int Messages, DateTime? LastActivity, int Online,
+    long OpenStreamsHere);

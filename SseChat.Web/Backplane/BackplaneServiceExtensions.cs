@@ -27,6 +27,7 @@ internal static class BackplaneServiceExtensions
             services.AddSingleton<HeadPoller>();
             services.AddHostedService(sp => sp.GetRequiredService<HeadPoller>());
             services.AddHostedService<RedisNoticeSubscriber>();
+            services.AddRedisPresenceSharing();
         }
         else
         {
