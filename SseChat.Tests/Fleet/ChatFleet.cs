@@ -214,7 +214,8 @@ public sealed partial class ChatFleet : IAsyncDisposable
     }
 
     /// <summary>What every node printed, for failure messages.</summary>
-    public string Logs => string.Join("\n", nodes.Select((node, i) => $"--- node {i} ---\n{node?.Output}"));
+    public string Logs => string.Join("\n", nodes.Select((node, i) =>
+        $"--- node {i} (last lines) ---\n{string.Join('\n', (node?.Output ?? "").Split('\n').TakeLast(150))}"));
 
     public ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
+using SseChat.Web.Data;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
 using SseChat.Web.Operations;
@@ -72,7 +73,18 @@ public sealed class RoomsController(
     [EnableRateLimiting(RateLimitPolicies.Posts)]
     public async Task<IActionResult> Post(string slug, PostMessageForm form, CancellationToken cancellationToken)
     {
-        var room = await rooms.FindAsync(slug, cancellationToken);
+        RoomSummary? room;
+        try
+        {
+            room = await rooms.FindAsync(slug, cancellationToken);
+        }
+        catch (Exception exception) when (DatabaseFailures.IsTransient(exception))
+        {
+            // The database is away (on PostgreSQL a restart or an outage; a SQLite file is always there): the same
+            // "nothing stored, try again" as when the writer cannot commit, not a 500 the page would not retry.
+            metrics.PostRejected(PostRejection.Unavailable);
+            return NotStoredProblem(NotStoredReason.StoreFailed);
+        }
         if (room is null)
         {
             return NotFound();
@@ -98,10 +110,7 @@ public sealed class RoomsController(
         catch (MessageNotStoredException exception)
         {
             metrics.PostRejected(PostRejection.Unavailable);
-            return Problem(
-                title: text["NotStoredTitle"],
-                detail: text[exception.Reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return NotStoredProblem(exception.Reason);
         }
 
         if (result.Status == RoomCommandStatus.RoomArchived)
@@ -117,6 +126,11 @@ public sealed class RoomsController(
             _ => Ok(result.Message), // an earlier post with this clientMessageId stored it
         };
     }
+
+    private ObjectResult NotStoredProblem(NotStoredReason reason) => Problem(
+        title: text["NotStoredTitle"],
+        detail: text[reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
+        statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// A fresh antiforgery token for the room page's form. A token belongs to the identity the page was rendered for,
