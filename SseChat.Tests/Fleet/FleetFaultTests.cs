@@ -44,7 +44,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
     [Fact]
     public async Task A_node_killed_mid_stream_and_restarted_costs_clients_through_nginx_nothing_and_a_retried_post_is_stored_once()
     {
-        const int messages = 300;
+        const int messages = 150;
         await using var fleet = await ChatFleet.StartAsync();
         const string room = "crash";
         fleet.CreateRoom(room);
@@ -172,12 +172,12 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
             {
                 await reader.WaitUntilConnectedAsync();
             }
-            await PostAcrossAsync(20);
+            await PostAcrossAsync(10);
 
             fleet.Redis.Kill();
-            await PostAcrossAsync(20);
+            await PostAcrossAsync(10);
             fleet.Redis.Restart();
-            await PostAcrossAsync(20);
+            await PostAcrossAsync(10);
 
             var freezeClock = Stopwatch.StartNew();
             using (fleet.Redis.Freeze())
@@ -187,7 +187,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
                     await PostAcrossAsync(1, timed: true);
                 }
             }
-            await PostAcrossAsync(20);
+            await PostAcrossAsync(10);
 
             var head = fleet.LastSeq(room);
             Assert.Equal(posted, head);
@@ -221,7 +221,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
     public async Task Notices_dropped_duplicated_or_reordered_never_cost_a_stream_an_event_nor_delay_it_beyond_the_poll(
         string chaosOnNode0, string chaosOnNode1)
     {
-        const int messages = 200;
+        const int messages = 100;
         await using var fleet = await ChatFleet.StartAsync(perNodeSettings:
         [
             new Dictionary<string, string> { ["Backplane:NoticeChaos"] = chaosOnNode0 },
@@ -285,7 +285,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
     [Fact]
     public async Task PostgreSQL_restarted_or_stopped_mid_run_refuses_posts_with_a_retryable_503_and_their_retries_are_stored_once()
     {
-        const int messages = 200;
+        const int messages = 100;
         using var postgres = PostgresServer.StartNew();
         await using var fleet = await ChatFleet.StartAsync(postgres);
         const string room = "database-faults";
