@@ -8,13 +8,14 @@ namespace SseChat.Tests.Admin;
 public sealed partial class AdminBootstrapTests : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-bootstrap-");
+    private readonly ChatDatabase database;
 
-    private string DatabasePath => Path.Combine(folder.FullName, "chat.db");
+    public AdminBootstrapTests() => database = ChatDatabase.CreateForRun(folder, "bootstrap");
 
     [Fact]
     public async Task First_start_prints_a_one_time_password_that_must_be_replaced_at_sign_in()
     {
-        using var server = await ChatServerProcess.StartAsync(DatabasePath);
+        using var server = await ChatServerProcess.StartAsync(database);
 
         var match = OneTimePassword().Match(server.Output);
         Assert.True(match.Success, $"no one-time password in the log:\n{server.Output}");
@@ -29,11 +30,11 @@ public sealed partial class AdminBootstrapTests : IDisposable
     public async Task Admin_set_password_command_creates_an_administrator_who_can_sign_in()
     {
         var (exitCode, output) = await ChatServerProcess.RunCommandAsync(
-            DatabasePath, ["admin", "set-password", "operator"], "a long operator password\n");
+            database, ["admin", "set-password", "operator"], "a long operator password\n");
         Assert.True(exitCode == 0, output);
         Assert.DoesNotContain("a long operator password", output, StringComparison.Ordinal);
 
-        using var server = await ChatServerProcess.StartAsync(DatabasePath);
+        using var server = await ChatServerProcess.StartAsync(database);
         Assert.DoesNotMatch(OneTimePassword(), server.Output); // an administrator exists: nothing is generated
         using var client = server.CreateChatClient();
         using var response = await AdminSession.SubmitLoginAsync(client, "operator", "a long operator password");
@@ -46,8 +47,8 @@ public sealed partial class AdminBootstrapTests : IDisposable
     public async Task Admin_command_refuses_a_short_password_and_unknown_arguments()
     {
         var (shortExit, shortOutput) = await ChatServerProcess.RunCommandAsync(
-            DatabasePath, ["admin", "set-password", "operator"], "short\n");
-        var (usageExit, usageOutput) = await ChatServerProcess.RunCommandAsync(DatabasePath, ["admin", "bogus"], "");
+            database, ["admin", "set-password", "operator"], "short\n");
+        var (usageExit, usageOutput) = await ChatServerProcess.RunCommandAsync(database, ["admin", "bogus"], "");
 
         Assert.Equal(1, shortExit);
         Assert.Contains("at least", shortOutput, StringComparison.Ordinal);
@@ -61,6 +62,7 @@ public sealed partial class AdminBootstrapTests : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        database.DropIfPostgres();
         try
         {
             folder.Delete(recursive: true);

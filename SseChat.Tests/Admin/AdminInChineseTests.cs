@@ -240,6 +240,7 @@ public sealed class AdminInChineseTests() : ChatAppTests(connectionOptions: "Def
     }
 
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task Change_the_database_cannot_store_is_refused_with_a_Chinese_problem()
     {
         using var admin = await SignInInChineseAsync();

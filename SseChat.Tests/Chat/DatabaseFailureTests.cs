@@ -7,6 +7,7 @@ namespace SseChat.Tests.Chat;
 
 /// <summary>When the database cannot store a post: a clear 503, nothing broadcast, and recovery afterwards.</summary>
 // A one-second busy timeout, so that a locked database fails a post quickly instead of after 30 s.
+[Trait("Database", "SqliteOnly")]
 public sealed class DatabaseFailureTests() : ChatAppTests(connectionOptions: "Default Timeout=1")
 {
     [Fact]

@@ -16,18 +16,26 @@ namespace SseChat.Tests.Chat;
 /// posting keeps working, and the server keeps answering. Replays queue for Chat:MaxConcurrentReplays turns (4
 /// here) instead of piling a thousand queries onto SQLite. The server is its own process, as in production.
 /// </summary>
-public sealed class ReconnectStormTests(ITestOutputHelper log) : IDisposable
+public sealed class ReconnectStormTests : IDisposable
 {
     private const int Subscribers = 1_000;
     private const string Room = "general";
 
+    private readonly ITestOutputHelper log;
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-storm-");
+    private readonly ChatDatabase database;
+
+    public ReconnectStormTests(ITestOutputHelper log)
+    {
+        this.log = log;
+        database = ChatDatabase.CreateForRun(folder, "storm");
+    }
 
     [Fact]
     public async Task Thousand_subscribers_reconnecting_at_once_catch_up_without_gap_or_duplicate()
     {
         var clock = Stopwatch.StartNew();
-        using var server = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, "chat.db"), new Dictionary<string, string>
+        using var server = await ChatServerProcess.StartAsync(database, new Dictionary<string, string>
         {
             ["Chat:MaxConcurrentReplays"] = "4",
             ["Chat:MaxStreamsPerClient"] = "5000", // every test client is 127.0.0.1
@@ -112,6 +120,7 @@ public sealed class ReconnectStormTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose()
     {
+        database.DropIfPostgres();
         try
         {
             folder.Delete(recursive: true);

@@ -11,6 +11,7 @@ namespace SseChat.Tests.Chat;
 /// (a backup tool, a sqlite3 shell) make the app wait its turn (WAL, the busy timeout, the single writer), never
 /// fail: every post is a 201, every read a 200, and the sequence has no hole.
 /// </summary>
+[Trait("Database", "SqliteOnly")]
 public sealed class SqliteContentionTests : ChatAppTests
 {
     [Fact]

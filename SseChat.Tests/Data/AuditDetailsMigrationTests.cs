@@ -8,6 +8,7 @@ using SseChat.Web.Data;
 namespace SseChat.Tests.Data;
 
 /// <summary>A database written by an older version is migrated so that its records read like new ones.</summary>
+[Trait("Database", "SqliteOnly")]
 public sealed class AuditDetailsMigrationTests : ChatAppTests
 {
     [Fact]

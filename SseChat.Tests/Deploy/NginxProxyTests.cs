@@ -101,7 +101,7 @@ public sealed class NginxProxyTests(ITestOutputHelper log) : IAsyncLifetime
     public async Task The_app_sees_the_client_address_and_HTTPS_forwarded_by_nginx_and_nothing_a_client_claims()
     {
         var (exitCode, output) = await ChatServerProcess.RunCommandAsync(
-            proxied.App.DatabasePath, ["admin", "set-password", "root"], Password + "\n");
+            proxied.App.Database, ["admin", "set-password", "root"], Password + "\n");
         Assert.True(exitCode == 0, output);
 
         // Through nginx from 127.0.0.2, claiming to be someone else and to have come over HTTPS anyway.

@@ -38,12 +38,13 @@ public sealed class ProxiedChat : IDisposable
     public static async Task<ProxiedChat> StartAsync(TimeSpan heartbeatInterval, TimeSpan streamReadTimeout)
     {
         var folder = Directory.CreateTempSubdirectory("ssechat-nginx-");
+        var database = ChatDatabase.CreateForRun(folder, "nginx");
         ChatServerProcess? app = null;
         ProxiedChat? proxied = null;
         try
         {
             app = await ChatServerProcess.StartAsync(
-                Path.Combine(folder.FullName, "chat.db"),
+                database,
                 new Dictionary<string, string>
                 {
                     ["Chat:HeartbeatInterval"] = heartbeatInterval.ToString("c", CultureInfo.InvariantCulture),
@@ -61,6 +62,7 @@ public sealed class ProxiedChat : IDisposable
             else
             {
                 app?.Dispose();
+                database.DropIfPostgres();
                 DeleteFolder(folder);
             }
             throw;
@@ -152,6 +154,7 @@ public sealed class ProxiedChat : IDisposable
     {
         Nginx?.Dispose();
         App.Dispose();
+        App.Database.DropIfPostgres();
         certificate.Dispose();
         DeleteFolder(folder);
     }

@@ -57,8 +57,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log) : ServerProcessTes
             Assert.Equal(liveReceivedThrough.ToString(CultureInfo.InvariantCulture), live.LastEventId);
         }
         AssertKilledBySigkill(first);
-        // The last commits were only in the write-ahead log when the process died: the restart must recover them.
-        Assert.True(new FileInfo(DatabasePath + "-wal") is { Exists: true, Length: > 0 }, "The kill left no write-ahead log.");
+        // On SQLite the last commits were only in the write-ahead log when the process died: the restart must recover
+        // them. (PostgreSQL's server outlives the app, so there it is the server's commit that must hold.)
+        Assert.True(Database.IsPostgres || new FileInfo(DatabasePath + "-wal") is { Exists: true, Length: > 0 },
+            "The kill left no write-ahead log.");
 
         // Every 201 carried a distinct seq, and together they are exactly 1..N.
         var acknowledgedBySeq = acknowledged.OrderBy(m => m.Seq).ToList();

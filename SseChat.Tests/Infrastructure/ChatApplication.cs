@@ -11,8 +11,10 @@ using SseChat.Web.Data;
 namespace SseChat.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on a real Kestrel listener at 127.0.0.1 (random port) with its own SQLite file in a temp folder,
-/// migrated at start-up exactly as in production. One per test class, or per test where state matters.
+/// The real app on a real Kestrel listener at 127.0.0.1 (random port) with a database of its own, migrated at
+/// start-up exactly as in production: a SQLite file in a temp folder, or in the PostgreSQL run
+/// (<c>SSECHAT_TEST_DATABASE=Postgres</c>) a fresh database on the test process's PostgreSQL server. One per test
+/// class, or per test where state matters.
 /// </summary>
 public sealed class ChatApplication : WebApplicationFactory<Program>
 {
@@ -26,18 +28,30 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     }
 
     /// <param name="settings">Configuration overrides, as an operator would set them.</param>
-    /// <param name="connectionOptions">Extra SQLite connection-string keywords, e.g. "Default Timeout=1".</param>
+    /// <param name="connectionOptions">
+    /// Extra SQLite connection-string keywords, e.g. "Default Timeout=1"; the PostgreSQL run keeps its own.
+    /// </param>
     public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "")
     {
-        DatabasePath = Path.Combine(folder.FullName, "chat.db");
-        this.settings = new Dictionary<string, string?>(settings)
+        Database = ChatDatabase.CreateForRun(folder, "chat", connectionOptions);
+        this.settings = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in Database.Settings)
         {
-            ["ConnectionStrings:Chat"] = $"Data Source={DatabasePath};{connectionOptions}",
-        };
+            this.settings[key] = value;
+        }
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
-    public string DatabasePath { get; }
+    /// <summary>The app's database: provider and connection string.</summary>
+    public ChatDatabase Database { get; }
+
+    /// <summary><c>Sqlite</c> or <c>Postgres</c>, as <c>Database:Provider</c> says.</summary>
+    public string DatabaseProvider => Database.Provider;
+
+    public bool IsPostgres => Database.IsPostgres;
+
+    /// <summary>The SQLite file; only for tests traited <c>Database=SqliteOnly</c>, it throws on PostgreSQL.</summary>
+    public string DatabasePath => Database.SqlitePath;
 
     /// <summary>Replaces services before the app starts, for faults no real client can cause.</summary>
     public Action<IServiceCollection>? ConfigureTestServices { get; init; }
@@ -84,7 +98,14 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        if (IsPostgres)
+        {
+            Database.DropIfPostgres();
+        }
+        else
+        {
+            SqliteConnection.ClearAllPools();
+        }
         try
         {
             folder.Delete(recursive: true);

@@ -8,7 +8,8 @@ namespace SseChat.Tests.Infrastructure;
 
 /// <summary>
 /// The built app as a separate OS process (<c>dotnet SseChat.Web.dll</c>), in Production, listening on 127.0.0.1 at a
-/// port the OS picks, on the SQLite file given. Unlike <see cref="ChatApplication"/> it can die for real:
+/// port the OS picks, on the database given (a SQLite file, or a PostgreSQL database that several processes may share,
+/// e.g. two nodes with <c>Backplane:Provider=Redis</c>). Unlike <see cref="ChatApplication"/> it can die for real:
 /// <see cref="Kill"/> sends SIGKILL, so nothing in the app (no shutdown hook, no finally, no flush) runs.
 /// </summary>
 public sealed partial class ChatServerProcess : IDisposable
@@ -27,10 +28,10 @@ public sealed partial class ChatServerProcess : IDisposable
     private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ChatServerProcess(Process process, string databasePath)
+    private ChatServerProcess(Process process, ChatDatabase database)
     {
         this.process = process;
-        DatabasePath = databasePath;
+        Database = database;
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
     }
@@ -38,7 +39,10 @@ public sealed partial class ChatServerProcess : IDisposable
     /// <summary>The server's http://127.0.0.1:port/ address.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    public string DatabasePath { get; }
+    public ChatDatabase Database { get; }
+
+    /// <summary>The SQLite file; it throws when the process runs on PostgreSQL.</summary>
+    public string DatabasePath => Database.SqlitePath;
 
     public int ProcessId { get; private set; }
 
@@ -68,8 +72,22 @@ public sealed partial class ChatServerProcess : IDisposable
     /// A <c>dotnet publish</c> output to run, in that folder as docs/deploy.md's systemd unit does; by default the
     /// build output, in the project folder as <c>dotnet run</c> does.
     /// </param>
-    public static async Task<ChatServerProcess> StartAsync(
+    public static Task<ChatServerProcess> StartAsync(
         string databasePath, IDictionary<string, string>? settings = null, TimeSpan? startupTimeout = null,
+        string? publishedFolder = null) =>
+        StartAsync(ChatDatabase.Sqlite(databasePath), settings, startupTimeout, publishedFolder);
+
+    /// <summary>
+    /// Starts the app on <paramref name="database"/> (migrated by the app at start-up) and returns once it listens
+    /// and has started; fails with the captured output if it exits or is not up within the timeout.
+    /// </summary>
+    /// <param name="settings">
+    /// Extra configuration, passed as <c>--key=value</c> command-line arguments, e.g. <c>Backplane:Provider=Redis</c>
+    /// and <c>ConnectionStrings:Redis</c>.
+    /// </param>
+    /// <param name="publishedFolder">A <c>dotnet publish</c> output to run instead of the build output.</param>
+    public static async Task<ChatServerProcess> StartAsync(
+        ChatDatabase database, IDictionary<string, string>? settings = null, TimeSpan? startupTimeout = null,
         string? publishedFolder = null)
     {
         var (appPath, contentRoot) = publishedFolder is null
@@ -102,14 +120,14 @@ public sealed partial class ChatServerProcess : IDisposable
         }
         environment.Remove("DOTNET_ENVIRONMENT");
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
+        SetDatabase(environment, database);
         // Whatever the test runner's environment says about addresses, --urls alone decides.
         environment.Remove("ASPNETCORE_URLS");
         environment.Remove("DOTNET_URLS");
         environment.Remove("ASPNETCORE_HTTP_PORTS");
         environment.Remove("ASPNETCORE_HTTPS_PORTS");
 
-        var server = new ChatServerProcess(new Process { StartInfo = startInfo }, Path.GetFullPath(databasePath));
+        var server = new ChatServerProcess(new Process { StartInfo = startInfo }, database);
         try
         {
             await server.StartCoreAsync(startupTimeout ?? DefaultStartupTimeout);
@@ -126,8 +144,16 @@ public sealed partial class ChatServerProcess : IDisposable
     /// Runs the app as a one-off command (e.g. <c>admin set-password root</c>) on <paramref name="databasePath"/>,
     /// feeding <paramref name="input"/> to its standard input, and returns its exit code and output.
     /// </summary>
+    public static Task<(int ExitCode, string Output)> RunCommandAsync(
+        string databasePath, IReadOnlyList<string> arguments, string input, TimeSpan? timeout = null) =>
+        RunCommandAsync(ChatDatabase.Sqlite(databasePath), arguments, input, timeout);
+
+    /// <summary>
+    /// Runs the app as a one-off command on <paramref name="database"/>, feeding <paramref name="input"/> to its
+    /// standard input, and returns its exit code and output.
+    /// </summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(
-        string databasePath, IReadOnlyList<string> arguments, string input, TimeSpan? timeout = null)
+        ChatDatabase database, IReadOnlyList<string> arguments, string input, TimeSpan? timeout = null)
     {
         var (appPath, contentRoot) = LocateApp();
         var startInfo = new ProcessStartInfo(DotnetHost())
@@ -144,7 +170,7 @@ public sealed partial class ChatServerProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        startInfo.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.GetFullPath(databasePath)}";
+        SetDatabase(startInfo.Environment, database);
         foreach (var (name, value) in FileWatching.EnvironmentVariables)
         {
             startInfo.Environment[name] = value;
@@ -197,6 +223,15 @@ public sealed partial class ChatServerProcess : IDisposable
     }
 
     public ChatClient CreateChatClient() => new(BaseAddress);
+
+    /// <summary>Database:Provider and ConnectionStrings:Chat as environment variables, as a systemd unit sets them.</summary>
+    private static void SetDatabase(IDictionary<string, string?> environment, ChatDatabase database)
+    {
+        foreach (var (key, value) in database.Settings)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+    }
 
     /// <summary>
     /// SIGKILL, no graceful shutdown, then waits for the process to be gone. Throws if it had already exited, since

@@ -19,6 +19,7 @@ namespace SseChat.Tests.Operations;
 /// process on the same SQLite file, while posts keep arriving; then the documented restore: stop the app, put the
 /// backup in place of the database, start it again.
 /// </summary>
+[Trait("Database", "SqliteOnly")]
 public sealed partial class BackupTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private const string Room = "general";

@@ -162,13 +162,16 @@ public sealed class LoggingTests : IAsyncLifetime
 public sealed class ConsoleLogTests : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-logs-");
+    private readonly ChatDatabase database;
+
+    public ConsoleLogTests() => database = ChatDatabase.CreateForRun(folder, "logs");
 
     [Theory]
     [InlineData("simple")]
     [InlineData("json")]
     public async Task Console_log_entries_of_a_request_carry_its_request_id(string formatter)
     {
-        using var server = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, "chat.db"), new Dictionary<string, string>
+        using var server = await ChatServerProcess.StartAsync(database, new Dictionary<string, string>
         {
             ["Logging:LogLevel:SseChat"] = "Debug",
             ["Logging:Console:FormatterName"] = formatter,
@@ -204,6 +207,7 @@ public sealed class ConsoleLogTests : IDisposable
 
     public void Dispose()
     {
+        database.DropIfPostgres();
         try
         {
             folder.Delete(recursive: true);

@@ -6,6 +6,7 @@ namespace SseChat.Tests.Operations;
 
 /// <summary>A post the database cannot store is counted as rejected for "unavailable".</summary>
 /// <remarks>A one-second busy timeout, so that a locked database fails a post quickly instead of after 30 s.</remarks>
+[Trait("Database", "SqliteOnly")]
 public sealed class UnavailableMetricsTests() : ChatAppTests(connectionOptions: "Default Timeout=1")
 {
     [Fact]

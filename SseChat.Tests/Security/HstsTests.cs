@@ -10,12 +10,15 @@ namespace SseChat.Tests.Security;
 public sealed class HstsTests : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("ssechat-hsts-");
+    private readonly ChatDatabase database;
+
+    public HstsTests() => database = ChatDatabase.CreateForRun(folder, "hsts");
 
     [Fact]
     public async Task Https_responses_outside_Development_carry_HSTS_and_plain_http_ones_do_not()
     {
         using var server = await ChatServerProcess.StartAsync(
-            Path.Combine(folder.FullName, "chat.db"),
+            database,
             new Dictionary<string, string> { ["AllowedHosts"] = "chat.example.org" }); // a deployment names its host
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
 
@@ -35,6 +38,7 @@ public sealed class HstsTests : IDisposable
 
     public void Dispose()
     {
+        database.DropIfPostgres();
         try
         {
             folder.Delete(recursive: true);

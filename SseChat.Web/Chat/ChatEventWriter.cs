@@ -90,7 +90,7 @@ public sealed partial class ChatEventWriter(
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            if (batch.Count > 1)
+            if (batch.Count > 1 && !DatabaseAvailability.IsOutage(exception))
             {
                 // One bad command must not fail the others that happened to share its transaction: retry one by one.
                 foreach (var pending in batch)
@@ -99,10 +99,17 @@ public sealed partial class ChatEventWriter(
                 }
                 return;
             }
-            // Whatever went wrong (disk full, a locked or corrupt file, a bug), nothing was committed: say so and
-            // keep the loop alive, since the next command may well succeed.
-            LogCommandFailed(exception, batch[0].Command.GetType().Name);
-            batch[0].Outcome.TrySetException(new MessageNotStoredException(NotStoredReason.StoreFailed, exception));
+            // Whatever went wrong (disk full, a locked or corrupt file, an unreachable server, a bug), nothing was
+            // committed: say so and keep the loop alive, since the next command may well succeed. An outage fails the
+            // whole batch at once (one by one would only fail each again) and is logged once by DatabaseAvailability.
+            if (!DatabaseAvailability.IsOutage(exception))
+            {
+                LogCommandFailed(exception, batch[0].Command.GetType().Name);
+            }
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetException(new MessageNotStoredException(NotStoredReason.StoreFailed, exception));
+            }
             return;
         }
 
@@ -144,7 +151,10 @@ public sealed partial class ChatEventWriter(
         await using var commit = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await LockRoomsAsync(db, batch);
 
-        var transaction = new BatchTransaction(db, clock.GetUtcNow().UtcDateTime);
+        // PostgreSQL keeps a timestamp to the microsecond, SQLite to the tick: the batch's time is cut to whole
+        // microseconds, so that what the 201 and the broadcast say is exactly what a later read returns.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var transaction = new BatchTransaction(db, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)));
         await transaction.LoadAsync(batch.Select(p => p.Command));
 
         foreach (var pending in batch)

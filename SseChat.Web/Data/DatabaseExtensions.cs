@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace SseChat.Web.Data;
@@ -51,7 +52,21 @@ internal static class DatabaseExtensions
     private static void AddChatDbContext<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
         where TContext : ChatDbContext
     {
-        services.AddDbContextFactory<TContext>(configure);
+        services.AddSingleton<DatabaseAvailability>();
+        services.AddSingleton<DatabaseAvailability.Interceptor>();
+        services.AddExceptionHandler<DatabaseOutageHandler>();
+        services.AddDbContextFactory<TContext>((sp, options) =>
+        {
+            configure(options);
+            options.AddInterceptors(sp.GetRequiredService<DatabaseAvailability.Interceptor>());
+            // A failed command reaches its caller as an exception, which is logged there (or, for an outage, once by
+            // DatabaseAvailability): EF's own error entries would say it again, once per request.
+            options.ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+        });
         services.AddScoped<ChatDbContext>(sp => sp.GetRequiredService<TContext>());
         services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<TContext>>();
     }
