@@ -22,6 +22,7 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
 
     static ChatApplication() => FileWatching.UsePollingInThisProcess();
     private readonly Dictionary<string, string?> settings;
+    private readonly bool ownsDatabase;
 
     public ChatApplication() : this(new Dictionary<string, string?>())
     {
@@ -31,9 +32,14 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     /// <param name="connectionOptions">
     /// Extra SQLite connection-string keywords, e.g. "Default Timeout=1"; the PostgreSQL run keeps its own.
     /// </param>
-    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "")
+    /// <param name="sharedDatabase">
+    /// Another application's <see cref="Database"/>: a second node of the same database, which that application
+    /// owns (drops, deletes) rather than this one.
+    /// </param>
+    public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "", ChatDatabase? sharedDatabase = null)
     {
-        Database = ChatDatabase.CreateForRun(folder, "chat", connectionOptions);
+        ownsDatabase = sharedDatabase is null;
+        Database = sharedDatabase ?? ChatDatabase.CreateForRun(folder, "chat", connectionOptions);
         this.settings = new Dictionary<string, string?>(settings);
         foreach (var (key, value) in Database.Settings)
         {
@@ -100,7 +106,10 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (IsPostgres)
         {
-            Database.DropIfPostgres();
+            if (ownsDatabase)
+            {
+                Database.DropIfPostgres();
+            }
         }
         else
         {

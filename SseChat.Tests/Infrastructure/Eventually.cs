@@ -18,4 +18,16 @@ public static class Eventually
             await Task.Delay(PollInterval);
         }
     }
+
+    /// <summary>As above, for a condition that has to ask something (a request, a query) each time.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var started = Stopwatch.GetTimestamp();
+        while (!await condition())
+        {
+            Assert.True(Stopwatch.GetElapsedTime(started) < limit, $"Timed out after {limit}: {what}.");
+            await Task.Delay(PollInterval);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SseChat.Web.Data;
 using SseChat.Web.Operations;
 
 namespace SseChat.Web.Backplane;
@@ -42,12 +43,12 @@ internal static class BackplaneServiceExtensions
     /// <summary>On PostgreSQL, the fleet can be seen: an InProcess node refuses to share it (<see cref="SingleNodeGuard"/>).</summary>
     private static void AddSingleNodeGuard(WebApplicationBuilder builder, BackplaneProvider provider)
     {
-        var database = builder.Configuration["Database:Provider"];
-        if (!string.Equals(database, "Postgres", StringComparison.OrdinalIgnoreCase))
+        var database = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>()?.Provider;
+        if (database != DatabaseProvider.Postgres)
         {
             return;
         }
-        var connectionString = builder.Configuration.GetConnectionString("Chat") ?? "";
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseExtensions.ConnectionStringName) ?? "";
         builder.Services.AddHostedService(sp => new SingleNodeGuard(
             connectionString, provider, sp.GetRequiredService<ILogger<SingleNodeGuard>>()));
     }

@@ -61,7 +61,10 @@ public sealed partial class RoomFeed(
         if (frame.EndsStream)
         {
             notices.Deleted(roomId);
-            Gone(roomId);
+            if (!TryEnd(roomId))
+            {
+                broadcaster.Publish(roomId, frame); // never followed here: whoever subscribed without the feed hears it
+            }
             return;
         }
         if (frame.Seq is not { } seq)
@@ -109,22 +112,23 @@ public sealed partial class RoomFeed(
         }
     }
 
-    /// <summary>The room was deleted (here, on another node, or found missing by the head poll): end its streams.</summary>
-    public void Gone(int roomId)
+    /// <summary>The room was deleted on another node, or the head poll found it missing: end its streams here.</summary>
+    public void Gone(int roomId) => TryEnd(roomId);
+
+    /// <summary>Sends the room's gone frame after everything dispatched so far, and forgets the room; false if never followed.</summary>
+    private bool TryEnd(int roomId)
     {
-        if (rooms.TryRemove(roomId, out var room))
+        if (!rooms.TryRemove(roomId, out var room))
         {
-            lock (room.Gate)
-            {
-                room.IsGone = true;
-                room.Waiting.Clear();
-                broadcaster.Publish(roomId, SseFrames.RoomGone);
-            }
+            return false; // nobody here ever listened: nothing to end
         }
-        else
+        lock (room.Gate)
         {
+            room.IsGone = true;
+            room.Waiting.Clear();
             broadcaster.Publish(roomId, SseFrames.RoomGone);
         }
+        return true;
     }
 
     /// <summary>The rooms someone on this node listens to: the ones the head poll reads.</summary>
