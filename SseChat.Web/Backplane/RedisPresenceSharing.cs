@@ -83,7 +83,7 @@ public sealed partial class RedisPresenceSharing(
     private readonly HashSet<int> unwritten = [];
     private int everything = 1; // write and read every room on the next round: at start and after a reconnect
     private int subscribed;
-    private bool failing;
+    private string? failure;
     private long lastRead;
 
     /// <summary>This process's name in Redis: random, so a restarted node never inherits a dead one's entries.</summary>
@@ -152,8 +152,8 @@ public sealed partial class RedisPresenceSharing(
             var db = redis.GetDatabase();
             var ttl = ((long)settings.PresenceTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
             var batch = db.CreateBatch();
-            var writes = written.ConvertAll(roomId => batch.ScriptEvaluateAsync(
-                WriteScript, [RoomKey(roomId), RoomsKey], [NodeId, Serialize(tracker.LocalEntries(roomId)), ttl, roomId]));
+            var writes = written.ConvertAll(roomId => Eval(
+                batch, WriteScript, RoomKey(roomId), NodeId, Serialize(tracker.LocalEntries(roomId)), ttl, RoomId(roomId)));
             var notices = (announceAll ? written : changed).ConvertAll(roomId =>
                 batch.PublishAsync(ChangedChannel, $"{NodeId} {roomId.ToString(CultureInfo.InvariantCulture)}"));
             Task<RedisValue[]>? members = refresh ? batch.SetMembersAsync(RoomsKey) : null;
@@ -177,9 +177,9 @@ public sealed partial class RedisPresenceSharing(
             {
                 lastRead = clock.GetTimestamp();
             }
-            if (failing)
+            if (failure is not null)
             {
-                failing = false;
+                failure = null;
                 LogRedisBack();
             }
         }
@@ -189,9 +189,10 @@ public sealed partial class RedisPresenceSharing(
             {
                 remoteChanged.TryAdd(roomId, 0); // read again when Redis answers
             }
-            if (!failing)
+            // Once per kind of failure, not once per round.
+            if (failure != exception.Message)
             {
-                failing = true;
+                failure = exception.Message;
                 LogRedisFailing(exception, settings.PresenceTtl);
             }
             if (clock.GetElapsedTime(lastRead) > settings.PresenceTtl)
@@ -212,8 +213,7 @@ public sealed partial class RedisPresenceSharing(
             return;
         }
         var batch = db.CreateBatch();
-        var reads = roomIds.Select(roomId => (roomId, batch.ScriptEvaluateAsync(
-            ReadScript, [RoomKey(roomId), RoomsKey], [roomId]))).ToList();
+        var reads = roomIds.Select(roomId => (roomId, Eval(batch, ReadScript, RoomKey(roomId), RoomId(roomId)))).ToList();
         batch.Execute();
         await Bounded(Task.WhenAll(reads.Select(read => read.Item2)), stoppingToken);
         foreach (var (roomId, read) in reads)
@@ -313,7 +313,16 @@ public sealed partial class RedisPresenceSharing(
 
     private Task<T> Bounded<T>(Task<T> task, CancellationToken stoppingToken) => task.WaitAsync(settings.PresenceTtl, clock, stoppingToken);
 
-    private static RedisKey RoomKey(int roomId) => RoomKeyPrefix + roomId.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// EVAL with the script's text every time rather than by its hash (EVALSHA): a Redis restarted empty has lost its
+    /// script cache, and this way nothing depends on it. The scripts are a few hundred bytes, twice per room and refresh.
+    /// </summary>
+    private static Task<RedisResult> Eval(IBatch batch, string script, RedisKey roomKey, params string[] args) =>
+        batch.ExecuteAsync("EVAL", [script, 2, roomKey, RoomsKey, .. args]);
+
+    private static string RoomId(int roomId) => roomId.ToString(CultureInfo.InvariantCulture);
+
+    private static RedisKey RoomKey(int roomId) => RoomKeyPrefix + RoomId(roomId);
 
     private static string Serialize(IReadOnlyList<PresenceEntry> entries) =>
         entries.Count == 0 ? "" : JsonSerializer.Serialize([.. entries], PresenceJsonContext.Default.PresenceEntryArray);
