@@ -327,11 +327,13 @@ public sealed class FleetFaultTests(ITestOutputHelper log)
 
             await WaitForWritesAsync(() => Volatile.Read(ref written) >= messages / 2, writing, "half of the posts stored");
             await postgres.StopAsync();
-            // While it is down: posts are refused with 503 (nothing stored, safe to retry), and the nodes are not ready.
+            // While it is down: posts are refused with 503 and Retry-After (nothing stored, safe to retry), and the
+            // nodes are not ready.
             using (var refused = await onNode0.PostMessageAsync(room, "writer", "while the database is down", "down-1"))
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
                 Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                Assert.NotNull(refused.Headers.RetryAfter);
             }
             using (var readiness = await onNode1.Http.GetAsync("readyz"))
             {

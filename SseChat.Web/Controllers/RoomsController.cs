@@ -5,7 +5,6 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using SseChat.Web.Admin;
 using SseChat.Web.Chat;
-using SseChat.Web.Data;
 using SseChat.Web.Extensions;
 using SseChat.Web.Models;
 using SseChat.Web.Operations;
@@ -73,18 +72,7 @@ public sealed class RoomsController(
     [EnableRateLimiting(RateLimitPolicies.Posts)]
     public async Task<IActionResult> Post(string slug, PostMessageForm form, CancellationToken cancellationToken)
     {
-        RoomSummary? room;
-        try
-        {
-            room = await rooms.FindAsync(slug, cancellationToken);
-        }
-        catch (Exception exception) when (DatabaseFailures.IsTransient(exception))
-        {
-            // The database is away (on PostgreSQL a restart or an outage; a SQLite file is always there): the same
-            // "nothing stored, try again" as when the writer cannot commit, not a 500 the page would not retry.
-            metrics.PostRejected(PostRejection.Unavailable);
-            return NotStoredProblem(NotStoredReason.StoreFailed);
-        }
+        var room = await rooms.FindAsync(slug, cancellationToken);
         if (room is null)
         {
             return NotFound();
@@ -110,7 +98,10 @@ public sealed class RoomsController(
         catch (MessageNotStoredException exception)
         {
             metrics.PostRejected(PostRejection.Unavailable);
-            return NotStoredProblem(exception.Reason);
+            return Problem(
+                title: text["NotStoredTitle"],
+                detail: text[exception.Reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         if (result.Status == RoomCommandStatus.RoomArchived)
@@ -126,11 +117,6 @@ public sealed class RoomsController(
             _ => Ok(result.Message), // an earlier post with this clientMessageId stored it
         };
     }
-
-    private ObjectResult NotStoredProblem(NotStoredReason reason) => Problem(
-        title: text["NotStoredTitle"],
-        detail: text[reason == NotStoredReason.ShuttingDown ? "NotStoredShuttingDown" : "NotStoredFailed"],
-        statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// A fresh antiforgery token for the room page's form. A token belongs to the identity the page was rendered for,
