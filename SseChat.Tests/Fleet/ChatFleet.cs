@@ -28,6 +28,9 @@ public sealed partial class ChatFleet : IAsyncDisposable
 
     public static readonly TimeSpan PresenceRefreshInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Generous: a node starting while the machine's two cores run other fleets and builds takes a while.</summary>
+    private static readonly TimeSpan NodeStartupTimeout = TimeSpan.FromSeconds(90);
+
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan StreamReadTimeout = TimeSpan.FromSeconds(10);
 
@@ -141,7 +144,7 @@ public sealed partial class ChatFleet : IAsyncDisposable
             settings[key] = value;
         }
         // Nothing to name: a fleet's nodes do not use the SQLite file, whatever ChatServerProcess puts in the environment.
-        nodes[index] = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, $"unused-{index}.db"), settings);
+        nodes[index] = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, $"unused-{index}.db"), settings, NodeStartupTimeout);
     }
 
     /// <summary>SIGKILL to one node: its streams end, its connections are refused until <see cref="StartNodeAsync"/>.</summary>

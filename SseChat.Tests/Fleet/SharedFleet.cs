@@ -34,6 +34,8 @@ public sealed class SharedFleet : IAsyncLifetime
             // Small enough that a reader that stops reading during a burst is dropped (and must resume), large
             // enough that a healthy one on a busy machine keeps up.
             ["Chat:SubscriberBufferSize"] = "256",
+            // A stream whose client takes nothing for this long is let go too (it resumes with Last-Event-ID).
+            ["Chat:StreamDrainTimeout"] = "00:00:02",
         }, ChatFleet.NodeCount),
     ]);
 
