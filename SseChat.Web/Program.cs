@@ -64,6 +64,13 @@ if (await app.TryRunAdminCommandAsync(args))
     return;
 }
 
+// `dotnet run --project SseChat.Web -- epoch renew` marks a database restored by other means than `backup` as a new
+// history (docs/backup.md) and exits.
+if (await app.TryRunEpochCommandAsync(args))
+{
+    return;
+}
+
 // wwwroot with its gzip/Brotli copies. Mapped this early because it refuses to start the server if the web root
 // lacks any of them, and it should do so before a first administrator's one-time password is printed and spent.
 app.MapCheckedStaticAssets();

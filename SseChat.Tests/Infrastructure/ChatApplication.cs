@@ -33,13 +33,15 @@ public sealed class ChatApplication : WebApplicationFactory<Program>
     /// Extra SQLite connection-string keywords, e.g. "Default Timeout=1"; the PostgreSQL run keeps its own.
     /// </param>
     /// <param name="sharedDatabase">
-    /// Another application's <see cref="Database"/>: a second node of the same database, which that application
-    /// owns (drops, deletes) rather than this one.
+    /// Another application's <see cref="Database"/>: this one is then a second node of the same database, which it
+    /// leaves in place when disposed.
     /// </param>
     public ChatApplication(IDictionary<string, string?> settings, string connectionOptions = "", ChatDatabase? sharedDatabase = null)
     {
-        ownsDatabase = sharedDatabase is null;
-        Database = sharedDatabase ?? ChatDatabase.CreateForRun(folder, "chat", connectionOptions);
+        ownsDatabase = sharedDatabase is null && !settings.ContainsKey("ConnectionStrings:Chat");
+        Database = sharedDatabase ?? (settings.TryGetValue("ConnectionStrings:Chat", out var given) && given is not null
+            ? new ChatDatabase(settings.TryGetValue("Database:Provider", out var provider) && provider is not null ? provider : ChatDatabase.SqliteProvider, given)
+            : ChatDatabase.CreateForRun(folder, "chat", connectionOptions));
         this.settings = new Dictionary<string, string?>(settings);
         foreach (var (key, value) in Database.Settings)
         {

@@ -60,6 +60,21 @@ public sealed class SseSubscriber : IAsyncDisposable
             query.Add($"client={Uri.EscapeDataString(visitor.ClientId)}");
         }
         var path = query.Count == 0 ? $"stream/{slug}" : $"stream/{slug}?{string.Join('&', query)}";
+        return await OpenAsync(http, path, lastEventId, includeEphemeral);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="streamAddress"/> as given, e.g. a room page's <c>data-stream-url</c>, the way EventSource
+    /// reconnects to it: the same address, with the Last-Event-ID it remembers.
+    /// </summary>
+    public static async Task<SseSubscriber> ConnectToAsync(Uri baseAddress, string streamAddress, string? lastEventId = null)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        return await OpenAsync(http, streamAddress, lastEventId, includeEphemeral: false);
+    }
+
+    private static async Task<SseSubscriber> OpenAsync(HttpClient http, string path, string? lastEventId, bool includeEphemeral)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)

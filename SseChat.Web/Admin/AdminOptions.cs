@@ -21,6 +21,13 @@ public sealed class AdminOptions
     public TimeSpan SessionAbsoluteLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// How often a node reads the names administrators go by again, so that an account or an admin-marked name new on
+    /// another node (or made with the command line) is refused to this node's visitors too.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan NamesRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Sign-in attempts at one account from one client address per <see cref="LoginWindow"/>: what a stranger
     /// may try from their own address without affecting anyone else.
     /// </summary>

@@ -28,6 +28,7 @@ internal static class AdminServiceExtensions
         services.AddScoped<AuditLog>();
         services.AddScoped<AdminRoomQueries>();
         services.AddSingleton<AdministratorNames>();
+        services.AddHostedService<AdministratorNamesRefresher>();
         services.AddHttpContextAccessor(); // NotAnAdministratorsNameAttribute asks whether the poster is one
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<RememberedBrowser>();

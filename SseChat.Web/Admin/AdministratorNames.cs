@@ -7,7 +7,9 @@ namespace SseChat.Web.Admin;
 /// <summary>
 /// The names administrators go by (their account names and every name they posted under with the admin mark), as
 /// <see cref="NameSkeleton"/>s, so that a visitor cannot post as an administrator or as a look-alike of one. Loaded
-/// once at start and kept in memory: validation is synchronous, and it is asked on every post and typing notice.
+/// at start and kept in memory (validation is synchronous, and it is asked on every post and typing notice), then read
+/// again every <see cref="AdminOptions.NamesRefreshInterval"/> by <see cref="AdministratorNamesRefresher"/>, for what
+/// other nodes and the command line added. The partial index on admin-marked authors keeps each read small.
 /// </summary>
 public sealed class AdministratorNames
 {

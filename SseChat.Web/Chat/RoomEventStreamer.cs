@@ -31,7 +31,12 @@ public sealed partial class RoomEventStreamer(
 
     /// <param name="room">The room as the request found it: its LastSeq is the "now" a fresh stream starts from.</param>
     /// <param name="visitor">Who is listening, when the client said so: counted as online while the stream is open.</param>
-    public async Task StreamAsync(HttpContext httpContext, RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null)
+    /// <param name="fromAnotherHistory">
+    /// The client's page was rendered from another history of the room (a restored database, a slug reused): its
+    /// resume point numbers other events, so it starts afresh with <c>reset</c>.
+    /// </param>
+    public async Task StreamAsync(
+        HttpContext httpContext, RoomSummary room, long? resumeAfter, StreamVisitor? visitor = null, bool fromAnotherHistory = false)
     {
         var roomId = room.Id;
         var response = httpContext.Response;
@@ -79,11 +84,11 @@ public sealed partial class RoomEventStreamer(
             // room.LastSeq was read before subscribing, which is enough: a seq the client has seen was committed
             // before this request, and whatever committed since is found by the replay below.
             var lastSent = resumeAfter ?? room.LastSeq;
-            var reset = lastSent > room.LastSeq;
+            var reset = fromAnotherHistory || lastSent > room.LastSeq;
             if (reset)
             {
-                // The client remembers events this database never had (it was reset or restored): tell it so,
-                // without an id, and carry on from the real end.
+                // The client remembers events this room never had (the database was reset or restored, or the slug
+                // is another room's now): tell it so, without an id, and carry on from the real end.
                 output.Write(await SseFrames.ResetAsync(room.LastSeq));
                 lastSent = room.LastSeq;
             }

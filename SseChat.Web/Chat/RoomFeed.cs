@@ -237,7 +237,10 @@ public sealed partial class RoomFeed(
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            LogCatchUpFailed(exception, roomId);
+            if (!DatabaseAvailability.IsOutage(exception))
+            {
+                LogCatchUpFailed(exception, roomId); // an outage is logged once, by DatabaseAvailability
+            }
             GiveUp(roomId, room);
         }
     }

@@ -15,7 +15,8 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Rooms.AsNoTracking()
             .Where(r => r.Slug == slug)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq, r.CreatedAt,
+                db.DatabaseEpochs.Where(e => e.Id == DatabaseEpoch.SingleRowId).Select(e => e.Epoch).FirstOrDefault()))
             .SingleOrDefaultAsync(cancellationToken);
     }
 
@@ -30,7 +31,8 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Rooms.AsNoTracking()
             .OrderBy(r => r.Name)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq))
+            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq, r.CreatedAt,
+                db.DatabaseEpochs.Where(e => e.Id == DatabaseEpoch.SingleRowId).Select(e => e.Epoch).FirstOrDefault()))
             .ToListAsync(cancellationToken);
     }
 
@@ -65,4 +67,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
     }
 }
 
-public sealed record RoomSummary(int Id, string Slug, string Name, string Topic, bool IsArchived, long LastSeq);
+/// <param name="CreatedAt">With <see cref="Id"/>, tells this room from an earlier one of the same slug (see <see cref="HistoryVersions"/>).</param>
+/// <param name="Epoch">The database's epoch as of the lookup (<see cref="DatabaseEpoch"/>).</param>
+public sealed record RoomSummary(
+    int Id, string Slug, string Name, string Topic, bool IsArchived, long LastSeq, DateTime CreatedAt, long Epoch);

@@ -43,6 +43,7 @@ public sealed class RoomsController(
         {
             TypingPingMs = (int)(options.Value.TypingExpiry.TotalMilliseconds / 2),
             MessageCap = options.Value.RoomPageMessageCap,
+            HistoryVersion = HistoryVersions.Of(room),
         });
     }
 

@@ -22,9 +22,13 @@ public sealed class StreamController(
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
+    public const string HistoryVersionParameter = "v";
+
     /// <summary>
     /// The room's event stream; resumes after Last-Event-ID, else after <paramref name="after"/>, else now. With
-    /// <c>name</c> and <c>client</c> the listener counts as online in the room while the stream is open.
+    /// <c>name</c> and <c>client</c> the listener counts as online in the room while the stream is open. With
+    /// <paramref name="version"/>, the history the client's page was rendered from: another one than the room's gets
+    /// <c>reset</c>, whatever the resume point.
     /// </summary>
     [HttpGet("{slug:slug}")]
     [EnableRateLimiting(RateLimitPolicies.Streams)]
@@ -32,6 +36,7 @@ public sealed class StreamController(
         string slug,
         [FromHeader(Name = LastEventIdHeader)] string? lastEventId,
         [FromQuery(Name = "after")] string? after,
+        [FromQuery(Name = HistoryVersionParameter)] string? version,
         StreamPresenceQuery presence,
         CancellationToken cancellationToken)
     {
@@ -51,6 +56,10 @@ public sealed class StreamController(
                 return ValidationProblem(ModelState);
             }
             resumeAfter = parsed;
+        }
+        if (!string.IsNullOrEmpty(version) && !HistoryVersions.IsWellFormed(version))
+        {
+            ModelState.AddModelError(HistoryVersionParameter, text["HistoryVersionInvalid", HistoryVersionParameter, HistoryVersions.Length]);
         }
         if (!ModelState.IsValid)
         {
@@ -73,8 +82,9 @@ public sealed class StreamController(
         }
         // Given back when the response is done, however it ends (also if a filter or the result throws).
         HttpContext.Response.RegisterForDispose(admitted!);
+        var fromAnotherHistory = !string.IsNullOrEmpty(version) && version != HistoryVersions.Of(room);
         return new RoomEventStreamResult(room, resumeAfter, presence.Visitor is { } visitor
             ? visitor with { Admin = User.IsActiveAdministrator() }
-            : null);
+            : null, fromAnotherHistory);
     }
 }

@@ -26,7 +26,7 @@ namespace SseChat.Web.Operations;
 /// even the -wal file changes) and Program.cs runs it before the start-up migrations, so neither a migration nor
 /// EF Core's migration lock touches the database being copied, and a backup taken with a newer build before an
 /// upgrade is still a copy of the old database. The copy is written to a hidden temporary file beside the target,
-/// checked (<c>PRAGMA integrity_check</c>), switched from WAL to a rollback journal so that it needs no -wal or -shm
+/// given a database epoch of its own (restoring it starts a new history, see RenewEpoch), checked (<c>PRAGMA integrity_check</c>), switched from WAL to a rollback journal so that it needs no -wal or -shm
 /// file, and only then renamed to the target name: a failed or interrupted backup never leaves a half-written file
 /// under that name.
 /// </para>
@@ -208,6 +208,8 @@ internal static class BackupCommand
         // One step: a consistent snapshot, see the remarks above. A busy source is waited for (Default Timeout).
         source.BackupDatabase(copy);
 
+        RenewEpoch(copy);
+
         // The pages carry the source's WAL flag; a backup is one plain file, so switch it to a rollback journal.
         // (The app switches a restored file back to WAL when it starts on it.)
         var mode = Execute(copy, "PRAGMA journal_mode=DELETE;");
@@ -215,6 +217,27 @@ internal static class BackupCommand
         {
             throw new BackupFailedException($"the copy stayed in journal mode '{mode}'.");
         }
+    }
+
+    /// <summary>
+    /// Whoever restores the copy restores an older history than the one browsers may have seen since: a new epoch
+    /// makes their pages start afresh instead of resuming into other events (docs/protocol.md). A database from before
+    /// the epoch existed has none to renew; the migration that adds it draws one when the copy is restored.
+    /// </summary>
+    private static void RenewEpoch(SqliteConnection copy)
+    {
+        if (Execute(copy, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'DatabaseEpochs';") != "1")
+        {
+            return;
+        }
+        var current = long.TryParse(
+            Execute(copy, $"SELECT Epoch FROM DatabaseEpochs WHERE Id = {DatabaseEpoch.SingleRowId};"),
+            NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : -1;
+        using var command = copy.CreateCommand();
+        command.CommandText = "INSERT OR REPLACE INTO DatabaseEpochs (Id, Epoch) VALUES ($id, $epoch);";
+        command.Parameters.AddWithValue("$id", DatabaseEpoch.SingleRowId);
+        command.Parameters.AddWithValue("$epoch", DatabaseEpoch.DrawOtherThan(current));
+        command.ExecuteNonQuery();
     }
 
     private sealed record Contents(IReadOnlyList<(string Slug, long LastSeq)> Rooms, long Events);

@@ -20,6 +20,10 @@ internal sealed class RoomEventConfiguration : IEntityTypeConfiguration<RoomEven
         roomEvent.Property(e => e.RoomName).HasMaxLength(Room.NameMaxLength);
         roomEvent.Property(e => e.RoomTopic).HasMaxLength(Room.TopicMaxLength);
 
+        // The names administrators posted under (AdministratorNames reads them at start and every few seconds): a
+        // partial index holds just those, so the read never scans the messages.
+        roomEvent.HasIndex(e => e.Author, "IX_RoomEvents_AdministratorAuthors").HasFilter("\"AuthorIsAdmin\"");
+
         // The database backs up the writer's duplicate check: one clientMessageId stores at most one message.
         roomEvent.HasIndex(e => new { e.RoomId, e.ClientMessageId })
             .IsUnique()

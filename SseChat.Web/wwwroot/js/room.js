@@ -107,9 +107,10 @@ const typing = new TypingIndicator(document.getElementById('typing'), () => iden
 
 // The tabs of this room share one stream: the leader's status is every tab's status. While it is away, who is
 // online is unknown (the list is emptied; the next presence event fills it); once it is live again the server is
-// back, and messages that failed meanwhile are sent again.
+// back, and messages that failed meanwhile are sent again. Tabs showing different histories of the room (rendered
+// before and after a restore, or before its slug was reused) share nothing: one's seqs are not the other's.
 const sharing = new TabSharing({
-  key: slug,
+  key: `${slug}.${room.dataset.historyVersion}`,
   onStatus: (state) => {
     status.show(state);
     streamAway = state === 'reconnecting' || state === 'offline';

@@ -224,6 +224,9 @@ namespace SseChat.Web.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("\"ClientMessageId\" IS NOT NULL");
 
+                    b.HasIndex(new[] { "Author" }, "IX_RoomEvents_AdministratorAuthors")
+                        .HasFilter("\"AuthorIsAdmin\"");
+
                     b.ToTable("RoomEvents");
                 });
 

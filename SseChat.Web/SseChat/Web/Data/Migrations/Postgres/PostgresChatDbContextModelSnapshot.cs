@@ -239,6 +239,9 @@ namespace SseChat.Web.Data.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"ClientMessageId\" IS NOT NULL");
 
+                    b.HasIndex(new[] { "Author" }, "IX_RoomEvents_AdministratorAuthors")
+                        .HasFilter("\"AuthorIsAdmin\"");
+
                     b.ToTable("RoomEvents");
                 });
 
