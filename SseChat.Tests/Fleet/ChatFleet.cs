@@ -125,8 +125,6 @@ public sealed partial class ChatFleet : IAsyncDisposable
         {
             // After the --urls of ChatServerProcess: the last one wins.
             ["urls"] = NodeAddress(index).ToString().TrimEnd('/'),
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Chat"] = DatabaseConnectionString,
             ["Backplane:Provider"] = "Redis",
             ["ConnectionStrings:Redis"] = Redis.ConnectionString,
             ["Backplane:HeadPollInterval"] = HeadPollInterval.ToString("c", CultureInfo.InvariantCulture),
@@ -143,8 +141,8 @@ public sealed partial class ChatFleet : IAsyncDisposable
         {
             settings[key] = value;
         }
-        // Nothing to name: a fleet's nodes do not use the SQLite file, whatever ChatServerProcess puts in the environment.
-        nodes[index] = await ChatServerProcess.StartAsync(Path.Combine(folder.FullName, $"unused-{index}.db"), settings, NodeStartupTimeout);
+        // Database__Provider and ConnectionStrings__Chat in the environment, as the systemd unit of docs/scale-out.md sets them.
+        nodes[index] = await ChatServerProcess.StartAsync(ChatDatabase.Postgres(DatabaseConnectionString), settings, NodeStartupTimeout);
     }
 
     /// <summary>SIGKILL to one node: its streams end, its connections are refused until <see cref="StartNodeAsync"/>.</summary>
