@@ -247,12 +247,13 @@ public sealed class FleetDeliveryTests(SharedFleet shared, ITestOutputHelper log
         var room = shared.NewRoom("burst");
         Door[] doors = [Fleet.NodeDoor(0), Fleet.NodeDoor(1), Fleet.ProxyDoor];
 
-        // A reader that stops reading: a tiny receive buffer and nothing read after the headers. Each message is 3 kB
-        // of UTF-8, so the burst fills its buffers and its queue, and node 1 lets go of it.
+        // A reader that stops reading: a tiny receive buffer and nothing read after the headers. Each message is 7.5 kB
+        // of UTF-8, the burst 7.5 MB: more than the server's socket send buffer may grow to on Linux (tcp_wmem, 4 MB),
+        // so node 1's writes to it block, and node 1 lets go of it.
         using var stalledHttp = StalledClient.Create(Fleet.Node(1).BaseAddress);
         using var stalled = await stalledHttp.GetAsync($"stream/{room}?after=0", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, stalled.StatusCode);
-        var text = string.Concat(Enumerable.Repeat("满", 1000));
+        var text = string.Concat(Enumerable.Repeat("满", 2500));
 
         var readers = new List<(ResumingReader Reader, long First)>();
         try
