@@ -177,7 +177,7 @@ public sealed class CrossNodeFanOutTests
         Assert.Equal(SeqRange.Seqs(first, last), received.Select(m => m.Seq));
     }
 
-    /// <summary>Node A and node B: one SQLite file, one Redis.</summary>
+    /// <summary>Node A and node B: one database (the run's provider), one Redis.</summary>
     private sealed class TwoNodes(ChatApplication a, ChatApplication b, string redis) : IAsyncDisposable
     {
         public ChatApplication A { get; } = a;

@@ -6,13 +6,15 @@ using SseChat.Tests.Infrastructure;
 namespace SseChat.Tests.Deploy;
 
 /// <summary>
-/// <c>deploy/nginx/ssechat.conf</c>, the site configuration operators install, as the tests run it. It is used
+/// <c>deploy/nginx/ssechat.conf</c> (or <c>ssechat-fleet.conf</c>), a site configuration operators install, as the tests run it. It is used
 /// verbatim except for these mechanical changes, the only ones a test machine needs:
 /// <list type="number">
 /// <item><c>listen 80;</c> and <c>listen 443 ssl http2;</c> listen on 127.0.0.1 at free ports instead (the
 /// <c>ssl http2</c> parameters stay); their <c>[::]</c> twins are dropped.</item>
 /// <item><c>ssl_certificate</c> and <c>ssl_certificate_key</c> name a self-signed certificate made for the test.</item>
-/// <item>The upstream's <c>server 127.0.0.1:5000;</c> names the app under test.</item>
+/// <item>The upstream's <c>server 127.0.0.1:5000;</c> names the app under test. In the fleet site
+/// (<c>ssechat-fleet.conf</c>) each <c>server 127.0.0.1:500N ...;</c> line of the upstream names one node under test,
+/// in order, its parameters kept: there must be as many lines as nodes.</item>
 /// <item><c>proxy_read_timeout</c> in <c>location /stream/</c> becomes the test's few seconds instead of a minute.</item>
 /// </list>
 /// Each change must apply exactly once: an edit of the deployed file that defeats one fails the tests, rather than
@@ -22,10 +24,14 @@ public static partial class DeployedNginxSite
 {
     public const string StreamLocation = "/stream/";
 
+    public const string SingleNodeSite = "ssechat.conf";
+
+    public const string FleetSite = "ssechat-fleet.conf";
+
     private static readonly (string Rule, string? Replacement) NoChange = ("", "");
 
-    /// <summary>The deployed site file, found from the test output folder upwards.</summary>
-    public static string Read() => File.ReadAllText(Path.Combine(DeployFolder(), "ssechat.conf"));
+    /// <summary>A deployed site file (<see cref="SingleNodeSite"/> by default), found from the test output folder upwards.</summary>
+    public static string Read(string siteFile = SingleNodeSite) => File.ReadAllText(Path.Combine(DeployFolder(), siteFile));
 
     /// <summary>
     /// worker_connections and worker_rlimit_nofile of the shipped main configuration (deploy/nginx/nginx.conf), which
@@ -60,7 +66,13 @@ public static partial class DeployedNginxSite
 
     /// <summary>Applies the changes listed on this class to <paramref name="deployed"/>.</summary>
     public static string ForTest(
-        string deployed, int httpPort, int httpsPort, string certificatePath, string keyPath, Uri app, TimeSpan streamReadTimeout)
+        string deployed, int httpPort, int httpsPort, string certificatePath, string keyPath, Uri app, TimeSpan streamReadTimeout) =>
+        ForTest(deployed, httpPort, httpsPort, certificatePath, keyPath, [app], streamReadTimeout);
+
+    /// <summary>Applies the changes listed on this class, the upstream's server lines naming <paramref name="nodes"/> in order.</summary>
+    public static string ForTest(
+        string deployed, int httpPort, int httpsPort, string certificatePath, string keyPath, IReadOnlyList<Uri> nodes,
+        TimeSpan streamReadTimeout)
     {
         var applied = new Dictionary<string, int>();
         var result = new StringBuilder();
@@ -93,7 +105,8 @@ public static partial class DeployedNginxSite
                     },
                     "ssl_certificate" => ("ssl_certificate", $"ssl_certificate {certificatePath};"),
                     "ssl_certificate_key" => ("ssl_certificate_key", $"ssl_certificate_key {keyPath};"),
-                    "server" when arguments == "127.0.0.1:5000" && location is null => ("upstream server", $"server {app.Host}:{app.Port};"),
+                    "server" when UpstreamServer().Match(arguments) is { Success: true } server && location is null =>
+                        ("upstream server", NodeLine(nodes, applied.GetValueOrDefault("upstream server"), server.Groups["parameters"].Value)),
                     "proxy_read_timeout" when location == StreamLocation => (
                         "stream proxy_read_timeout",
                         string.Create(CultureInfo.InvariantCulture, $"proxy_read_timeout {streamReadTimeout.TotalSeconds:0}s;")),
@@ -118,16 +131,24 @@ public static partial class DeployedNginxSite
             "listen 80", "listen [::]:80", "listen 443", "listen [::]:443", "ssl_certificate", "ssl_certificate_key",
             "upstream server", "stream proxy_read_timeout",
         ];
-        var wrong = expected.Where(rule => applied.GetValueOrDefault(rule) != 1).ToList();
+        var wrong = expected.Where(rule => applied.GetValueOrDefault(rule) != (rule == "upstream server" ? nodes.Count : 1)).ToList();
         if (wrong.Count > 0)
         {
             throw new InvalidOperationException(
-                "deploy/nginx/ssechat.conf no longer has exactly one line for each change the tests make to it: " +
+                $"The deployed nginx site no longer has exactly one line for each change the tests make to it (and one upstream server per node, {nodes.Count}): " +
                 string.Join(", ", wrong.Select(rule => $"'{rule}' ({applied.GetValueOrDefault(rule)} found)")) +
                 ". Update DeployedNginxSite along with the file.");
         }
         return result.ToString();
     }
+
+    /// <summary>The <paramref name="index"/>-th node's server line, or one that fails the count check if there are more lines than nodes.</summary>
+    private static string NodeLine(IReadOnlyList<Uri> nodes, int index, string parameters) =>
+        index < nodes.Count ? $"server {nodes[index].Host}:{nodes[index].Port}{parameters};" : "# more upstream servers than nodes under test";
+
+    /// <summary>An upstream server on this host's port 5000-5099, with whatever parameters follow (max_fails=...).</summary>
+    [GeneratedRegex(@"^127\.0\.0\.1:50\d\d(?<parameters>(\s+\S+)*)$")]
+    private static partial Regex UpstreamServer();
 
     [GeneratedRegex(@"^\s*location\s+(?<path>\S+)\s*\{")]
     private static partial Regex LocationStart();

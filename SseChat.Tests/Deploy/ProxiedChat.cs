@@ -72,13 +72,7 @@ public sealed class ProxiedChat : IDisposable
     private async Task StartNginxAsync(TimeSpan streamReadTimeout)
     {
         var nginxFolder = folder.CreateSubdirectory("nginx");
-        var certificatePath = Path.Combine(nginxFolder.FullName, "test.crt");
-        var keyPath = Path.Combine(nginxFolder.FullName, "test.key");
-        await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
-        using (var key = certificate.GetECDsaPrivateKey()!)
-        {
-            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
-        }
+        var (certificatePath, keyPath) = await WritePemAsync(certificate, nginxFolder);
 
         // A port found free can be taken before nginx binds it: try again with others then.
         for (var attempt = 1; ; attempt++)
@@ -116,17 +110,36 @@ public sealed class ProxiedChat : IDisposable
 
     private void Configure(SocketsHttpHandler handler, IPAddress? source)
     {
-        var expected = certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
-            presented is not null && presented.GetCertHashString(HashAlgorithmName.SHA256) == expected;
+        TrustOnly(handler, certificate);
         if (source is not null)
         {
             handler.ConnectCallback = LoopbackSource.ConnectFrom(source);
         }
     }
 
+    /// <summary>Makes <paramref name="handler"/> accept exactly <paramref name="certificate"/> from the server.</summary>
+    internal static void TrustOnly(SocketsHttpHandler handler, X509Certificate2 certificate)
+    {
+        var expected = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
+            presented is not null && presented.GetCertHashString(HashAlgorithmName.SHA256) == expected;
+    }
+
+    /// <summary>Writes <paramref name="certificate"/> and its key as PEM files into <paramref name="folder"/>, for nginx.</summary>
+    internal static async Task<(string CertificatePath, string KeyPath)> WritePemAsync(X509Certificate2 certificate, DirectoryInfo folder)
+    {
+        var certificatePath = Path.Combine(folder.FullName, "test.crt");
+        var keyPath = Path.Combine(folder.FullName, "test.key");
+        await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
+        using (var key = certificate.GetECDsaPrivateKey()!)
+        {
+            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+        }
+        return (certificatePath, keyPath);
+    }
+
     /// <summary>A self-signed certificate for 127.0.0.1, valid around now.</summary>
-    private static X509Certificate2 CreateCertificate()
+    internal static X509Certificate2 CreateCertificate()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);

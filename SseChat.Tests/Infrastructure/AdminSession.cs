@@ -85,7 +85,7 @@ public sealed class AdminSession : IDisposable
         return await Http.SendAsync(request);
     }
 
-    private static async Task<Dictionary<string, string>> FormFieldsAsync(ChatClient client, string pagePath, string formSelector)
+    public static async Task<Dictionary<string, string>> FormFieldsAsync(ChatClient client, string pagePath, string formSelector)
     {
         var page = await client.GetDocumentAsync(pagePath);
         var form = page.QuerySelector<IHtmlFormElement>(formSelector)
