@@ -20,8 +20,11 @@ internal static class Pinned
 
     private static PosixSignalRegistration[] Signals { get; }
 
-    /// <summary>Processes the bench started but that are not its children (PostgreSQL's postmaster), with the signal that ends them.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> Adopted = new();
+    /// <summary>
+    /// Processes the bench started but that are not its children (PostgreSQL's postmaster), with the signal that ends
+    /// them and what to clean up once they are gone (their temp folder).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (int Signal, Action? Afterwards)> Adopted = new();
 
     private static void KillAll()
     {
@@ -40,14 +43,25 @@ internal static class Pinned
                 // already gone
             }
         }
-        foreach (var (pid, signal) in Adopted)
+        foreach (var (pid, (signal, _)) in Adopted)
         {
             _ = SendSignal(pid, signal);
         }
+        foreach (var (pid, (_, afterwards)) in Adopted)
+        {
+            // Bounded: an interrupted bench must still exit if a process does not go.
+            if (ProcessTree.WaitForExitAsync(pid, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult())
+            {
+                afterwards?.Invoke();
+            }
+        }
     }
 
-    /// <summary>Has <paramref name="pid"/> sent <paramref name="signal"/> if the bench is interrupted before <see cref="Release"/>.</summary>
-    public static void Adopt(int pid, int signal) => Adopted[pid] = signal;
+    /// <summary>
+    /// Has <paramref name="pid"/> sent <paramref name="signal"/>, then <paramref name="afterwards"/> run, if the bench is
+    /// interrupted before <see cref="Release"/>.
+    /// </summary>
+    public static void Adopt(int pid, int signal, Action? afterwards = null) => Adopted[pid] = (signal, afterwards);
 
     public static void Release(int pid) => Adopted.TryRemove(pid, out _);
 

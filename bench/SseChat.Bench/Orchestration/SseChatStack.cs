@@ -169,7 +169,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
                     "-l", Path.Combine(folder.FullName, "postgres.log"))], ToolTimeout);
             var pid = int.Parse((await File.ReadAllLinesAsync(Path.Combine(data, "postmaster.pid")))[0], CultureInfo.InvariantCulture);
             // SIGQUIT: PostgreSQL's immediate shutdown, which also ends every backend.
-            Pinned.Adopt(pid, Pinned.SigQuit);
+            Pinned.Adopt(pid, Pinned.SigQuit, () => DeleteFolder(folder));
             // The app migrates its database but does not create it (docs/configuration.md).
             await Tool.RunAsync([Path.Combine(Binaries, "createdb"), "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
                 "-U", Superuser, "ssechat"], ToolTimeout);
@@ -186,7 +186,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
                 await ProcessTree.WaitForExitAsync(leftover, StopTimeout);
                 Pinned.Release(leftover);
             }
-            folder.Delete(recursive: true);
+            DeleteFolder(folder);
             throw;
         }
     }
@@ -210,6 +210,11 @@ internal sealed class PostgresCluster : IAsyncDisposable
         {
             File.Copy(log, Path.Combine(scratch, $"postgres-{Port}.log"), overwrite: true);
         }
+        DeleteFolder(folder);
+    }
+
+    private static void DeleteFolder(DirectoryInfo folder)
+    {
         try
         {
             folder.Delete(recursive: true);
