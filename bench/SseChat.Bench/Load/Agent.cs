@@ -14,12 +14,12 @@ internal static class Agent
     // retried a second later, which measures the kernel's retry timer rather than the server.
     private const int ConnectConcurrency = 64;
 
-    /// <param name="args">server kind (ssechat, memory, signalr), base URL, source address.</param>
+    /// <param name="args">server kind (one of <see cref="ServerKinds.All"/>), base URL, source address.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         if (args is not [var kind, var baseUrl, var sourceAddress])
         {
-            await Console.Error.WriteLineAsync("usage: agent <ssechat|memory|signalr> <base-url> <source-address>");
+            await Console.Error.WriteLineAsync("usage: agent <ssechat|ssechat-pg|ssechat-fleet|memory|signalr> <base-url> <source-address>");
             return 2;
         }
         var tracker = new DeliveryTracker();
@@ -173,8 +173,19 @@ internal static class Agent
 internal static class ServerKinds
 {
     public const string SseChat = "ssechat";
+
+    /// <summary>One SseChat node on PostgreSQL with the Redis backplane, as a fleet's node runs.</summary>
+    public const string SseChatPostgres = "ssechat-pg";
+
+    /// <summary>Two SseChat nodes on one PostgreSQL and one Redis, behind nginx's round robin.</summary>
+    public const string SseChatFleet = "ssechat-fleet";
+
     public const string Memory = "memory";
     public const string SignalR = "signalr";
 
-    public static readonly string[] All = [SseChat, Memory, SignalR];
+    /// <summary>In report order.</summary>
+    public static readonly string[] All = [SseChat, SseChatPostgres, SseChatFleet, Memory, SignalR];
+
+    /// <summary>Every SseChat variant is driven alike: the room page, the compose form, the stream.</summary>
+    public static bool IsSseChat(string kind) => kind is SseChat or SseChatPostgres or SseChatFleet;
 }

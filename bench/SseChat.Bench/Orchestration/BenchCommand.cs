@@ -132,7 +132,7 @@ internal static class BenchCommand
         }
 
         /// <summary>JIT, pools and the database file warmed up before anything is measured.</summary>
-        private async Task WarmUpAsync(ServerProcess server)
+        private async Task WarmUpAsync(IServerUnderTest server)
         {
             status("warming up");
             await ConnectAsync(agents, WarmUpSubscribers);
@@ -143,7 +143,7 @@ internal static class BenchCommand
             await Task.Delay(1000);
         }
 
-        private async Task FanoutAsync(ServerProcess server)
+        private async Task FanoutAsync(IServerUnderTest server)
         {
             // Memory per connection is the growth of the server's resident set over each step's new connections:
             // a difference of two nearby sizes is less thrown off by garbage the GC has not yet returned than a
@@ -183,7 +183,7 @@ internal static class BenchCommand
             await Task.Delay(2000);
         }
 
-        private async Task ThroughputAsync(ServerProcess server)
+        private async Task ThroughputAsync(IServerUnderTest server)
         {
             status($"throughput: {options.ThroughputPosters} posters as fast as they can for {options.Duration.TotalSeconds} s");
             var posters = await Task.WhenAll(Enumerable.Range(0, options.ThroughputPosters)
@@ -216,7 +216,7 @@ internal static class BenchCommand
         /// The room gets <see cref="BenchOptions.ResumeBehind"/> new messages, then that many clients reconnect at
         /// once from before them, while live posting (10/s) goes on to the connected subscribers.
         /// </summary>
-        private async Task ResumeAsync(ServerProcess server)
+        private async Task ResumeAsync(IServerUnderTest server)
         {
             status($"resume: posting {options.ResumeBehind} messages to catch up on");
             await using var poster = await Posters.CreateAsync(kind, server.BaseUrl, "resume");

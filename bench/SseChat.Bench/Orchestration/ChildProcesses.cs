@@ -20,6 +20,12 @@ internal static class Pinned
 
     private static PosixSignalRegistration[] Signals { get; }
 
+    /// <summary>
+    /// Processes the bench started but that are not its children (PostgreSQL's postmaster), with the signal that ends
+    /// them and what to clean up once they are gone (their temp folder).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (int Signal, Action? Afterwards)> Adopted = new();
+
     private static void KillAll()
     {
         foreach (var process in Running.Values)
@@ -28,7 +34,8 @@ internal static class Pinned
             {
                 if (!process.HasExited)
                 {
-                    process.Kill();
+                    // The whole tree: nginx's master would leave its worker behind.
+                    process.Kill(entireProcessTree: true);
                 }
             }
             catch (InvalidOperationException)
@@ -36,7 +43,37 @@ internal static class Pinned
                 // already gone
             }
         }
+        foreach (var (pid, (signal, _)) in Adopted)
+        {
+            _ = SendSignal(pid, signal);
+        }
+        foreach (var (pid, (_, afterwards)) in Adopted)
+        {
+            // Bounded: an interrupted bench must still exit if a process does not go.
+            if (ProcessTree.WaitForExitAsync(pid, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult())
+            {
+                afterwards?.Invoke();
+            }
+        }
     }
+
+    /// <summary>
+    /// Has <paramref name="pid"/> sent <paramref name="signal"/>, then <paramref name="afterwards"/> run, if the bench is
+    /// interrupted before <see cref="Release"/>.
+    /// </summary>
+    public static void Adopt(int pid, int signal, Action? afterwards = null) => Adopted[pid] = (signal, afterwards);
+
+    public static void Release(int pid) => Adopted.TryRemove(pid, out _);
+
+    public const int SigInt = 2;
+    public const int SigQuit = 3;
+    public const int SigKill = 9;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int SendSignal(int pid, int signal);
+
+    public static bool Signal(int pid, int signal) => SendSignal(pid, signal) == 0;
 
     public static Process Start(int core, string workingDirectory, IEnumerable<string> command,
         IReadOnlyDictionary<string, string>? environment = null, bool redirectInput = false)
@@ -129,8 +166,20 @@ internal static class Pinned
     }
 }
 
+/// <summary>What the scenarios see of a server: its address, and what it costs while they run.</summary>
+internal interface IServerUnderTest : IAsyncDisposable
+{
+    Uri BaseUrl { get; }
+
+    /// <summary>Resident memory of the processes that hold the subscribers' connections.</summary>
+    long ResidentBytes { get; }
+
+    /// <summary>CPU time of every process on the server's side.</summary>
+    TimeSpan CpuTime { get; }
+}
+
 /// <summary>A server under test, on core 0.</summary>
-internal sealed class ServerProcess : IAsyncDisposable
+internal sealed class ServerProcess : IServerUnderTest
 {
     private readonly Process process;
 
@@ -142,10 +191,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    public static async Task<ServerProcess> StartAsync(string kind, BenchOptions options, int port, string scratch)
+    public static async Task<IServerUnderTest> StartAsync(string kind, BenchOptions options, int port, string scratch)
     {
+        if (kind is ServerKinds.SseChatPostgres or ServerKinds.SseChatFleet)
+        {
+            return await SseChatStack.StartAsync(kind, options, port, scratch);
+        }
         var url = $"http://127.0.0.1:{port}";
-        Process process;
         if (kind == ServerKinds.SseChat)
         {
             var database = Path.Combine(scratch, $"ssechat-{port}.db");
@@ -153,30 +205,51 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 File.Delete(file); // a fresh database every time
             }
-            process = Pinned.Start(0, options.WebDirectory, ["dotnet", Path.Combine(options.WebDirectory, "SseChat.Web.dll")],
-                new Dictionary<string, string>
-                {
-                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                    ["ASPNETCORE_URLS"] = url,
-                    ["ConnectionStrings__Chat"] = $"Data Source={database}",
-                    // The load comes from a few loopback addresses, each standing for thousands of browsers, so the
-                    // per-client limits (sized for one person or one office) and the total stream cap are raised as
-                    // an operator would for a load test (docs/configuration.md); everything else stays default.
-                    ["Chat__MaxStreams"] = "50000",
-                    ["Chat__MaxStreamsPerClient"] = "50000",
-                    ["RateLimits__StreamPermitLimit"] = "1000000",
-                    ["RateLimits__PostPermitLimit"] = "1000000",
-                });
+            return await StartSseChatAsync(options, core: 0, port, Path.Combine(scratch, $"server-{kind}-{port}.log"),
+                new Dictionary<string, string> { ["ConnectionStrings__Chat"] = $"Data Source={database}" });
         }
-        else
-        {
-            process = Pinned.Start(0, AppContext.BaseDirectory,
-                Pinned.Self(kind == ServerKinds.Memory ? "serve-memory" : "serve-signalr", "--urls", url),
-                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
-        }
+        var process = Pinned.Start(0, AppContext.BaseDirectory,
+            Pinned.Self(kind == ServerKinds.Memory ? "serve-memory" : "serve-signalr", "--urls", url),
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
         Pinned.LogTo(process, Path.Combine(scratch, $"server-{kind}-{port}.log"), includeStdout: true);
         var server = new ServerProcess(process, new Uri(url + "/"));
         await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    /// <summary>The published SseChat.Web on <paramref name="core"/>, with <paramref name="storage"/> naming its database (and backplane).</summary>
+    public static async Task<ServerProcess> StartSseChatAsync(
+        BenchOptions options, int core, int port, string logFile, IReadOnlyDictionary<string, string> storage)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = url,
+            // The load comes from a few loopback addresses, each standing for thousands of browsers, so the
+            // per-client limits (sized for one person or one office) and the total stream cap are raised as
+            // an operator would for a load test (docs/configuration.md); everything else stays default.
+            ["Chat__MaxStreams"] = "50000",
+            ["Chat__MaxStreamsPerClient"] = "50000",
+            ["RateLimits__StreamPermitLimit"] = "1000000",
+            ["RateLimits__PostPermitLimit"] = "1000000",
+        };
+        foreach (var (name, value) in storage)
+        {
+            environment[name] = value;
+        }
+        var process = Pinned.Start(core, options.WebDirectory, ["dotnet", Path.Combine(options.WebDirectory, "SseChat.Web.dll")], environment);
+        Pinned.LogTo(process, logFile, includeStdout: true);
+        var server = new ServerProcess(process, new Uri(url + "/"));
+        try
+        {
+            await server.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 

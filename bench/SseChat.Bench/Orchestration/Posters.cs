@@ -23,7 +23,7 @@ internal static class Posters
     {
         IPoster poster = kind switch
         {
-            ServerKinds.SseChat => await SseChatPoster.CreateAsync(baseUrl, author),
+            _ when ServerKinds.IsSseChat(kind) => await SseChatPoster.CreateAsync(baseUrl, author),
             ServerKinds.Memory => new FormPoster(new HttpClient { BaseAddress = baseUrl }, author, token: null),
             _ => await SignalRPoster.CreateAsync(baseUrl, author),
         };

@@ -10,6 +10,8 @@ internal static class Report
     private static readonly Dictionary<string, string> Names = new()
     {
         ["ssechat"] = "SseChat",
+        ["ssechat-pg"] = "SseChat on PostgreSQL + Redis",
+        ["ssechat-fleet"] = "SseChat, 2 nodes + nginx",
         ["memory"] = "in-memory SSE",
         ["signalr"] = "SignalR hub",
     };
@@ -92,6 +94,28 @@ internal static class Report
             Line();
         }
 
+        var stacks = SseChat.Bench.Load.ServerKinds.All
+            .Where(k => k is SseChat.Bench.Load.ServerKinds.SseChatPostgres or SseChat.Bench.Load.ServerKinds.SseChatFleet)
+            .Where(k => results.Fanout.Any(r => r.Server == k) || results.Throughput.Any(r => r.Server == k)).ToList();
+        if (stacks.Count > 0)
+        {
+            Line("### SseChat on PostgreSQL + Redis against SseChat on SQLite");
+            Line();
+            Line("Ratios to SseChat on SQLite of the same run (below 1 is better for latency, above 1 for stored messages/s).");
+            Line();
+            Line($"| subscribers | {string.Join(" | ", stacks.Select(k => $"{Names[k]}: fan-out p99 vs SQLite"))} |");
+            Line($"|---:|{string.Concat(stacks.Select(_ => "---:|"))}");
+            foreach (var size in results.Fanout.Select(r => r.Subscribers).Distinct().Order())
+            {
+                var points = results.Fanout.Where(r => r.Subscribers == size).ToList();
+                Line($"| {size.ToString("N0", inv)} | {string.Join(" | ", stacks.Select(k => Ratio(points, "ssechat", r => r.P99Ms, subject: k)))} |");
+            }
+            Line();
+            Line("Stored messages/s against SseChat on SQLite: " + string.Join(", ",
+                stacks.Select(k => $"{Names[k]} {Ratio(results.Throughput, "ssechat", r => r.MessagesPerSecond, subject: k)}")) + ".");
+            Line();
+        }
+
         Line("### Targets");
         Line();
         Line("| target | measured | met |");
@@ -144,6 +168,8 @@ internal static class Report
         var colors = new Dictionary<string, Color>
         {
             ["ssechat"] = Colors.Blue,
+            ["ssechat-pg"] = Colors.Purple,
+            ["ssechat-fleet"] = Colors.DarkCyan,
             ["memory"] = Colors.Green,
             ["signalr"] = Colors.OrangeRed,
         };
@@ -175,7 +201,7 @@ internal static class Report
 
     private static bool? Met(double measured, bool met) => double.IsNaN(measured) ? null : met;
 
-    private static int Order(string server) => Array.IndexOf(["ssechat", "memory", "signalr"], server);
+    private static int Order(string server) => Array.IndexOf(SseChat.Bench.Load.ServerKinds.All, server);
 
     private static double Median<T>(IReadOnlyList<T> items, Func<T, double> metric)
     {
@@ -185,8 +211,8 @@ internal static class Report
             : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
     }
 
-    /// <summary>SseChat / baseline within each run, then the median over runs.</summary>
-    private static double RatioValue<T>(IReadOnlyList<T> items, string baseline, Func<T, double> metric)
+    /// <summary><paramref name="subject"/> / baseline within each run, then the median over runs.</summary>
+    private static double RatioValue<T>(IReadOnlyList<T> items, string baseline, Func<T, double> metric, string subject = "ssechat")
         where T : class
     {
         static (string Server, int Run) Key(T item) => item switch
@@ -195,7 +221,7 @@ internal static class Report
             ThroughputResult t => (t.Server, t.Run),
             _ => throw new ArgumentException("unexpected result type"),
         };
-        var ratios = items.Where(i => Key(i).Server == "ssechat")
+        var ratios = items.Where(i => Key(i).Server == subject)
             .Select(i => (Mine: metric(i), Theirs: items.FirstOrDefault(b => Key(b) == (baseline, Key(i).Run))))
             .Where(pair => pair.Theirs is not null && metric(pair.Theirs) > 0)
             .Select(pair => pair.Mine / metric(pair.Theirs!))
@@ -203,8 +229,9 @@ internal static class Report
         return Median(ratios, r => r);
     }
 
-    private static string Ratio<T>(IReadOnlyList<T> items, string baseline, Func<T, double> metric) where T : class =>
-        Format(RatioValue(items, baseline, metric));
+    private static string Ratio<T>(IReadOnlyList<T> items, string baseline, Func<T, double> metric, string subject = "ssechat")
+        where T : class =>
+        Format(RatioValue(items, baseline, metric, subject));
 
     private static string Format(double ratio) =>
         double.IsNaN(ratio) ? "n/a" : ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
