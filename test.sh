@@ -54,9 +54,10 @@ fi
 status=0
 dotnet test SseChat.sln "$@" || status=$?
 
-# The PostgreSQL run leaves out the browser tests (they exercise the page, not the database) and the tests that are
-# about SQLite itself; a --filter given to this script narrows it further.
-postgres_filter="FullyQualifiedName!~SseChat.Tests.Browser.&Database!=SqliteOnly"
+# The PostgreSQL run leaves out the browser tests (they exercise the page, not the database), the tests that are
+# about SQLite itself, and the fleet tests (they run on PostgreSQL in the first run already); a --filter given to this
+# script narrows it further.
+postgres_filter="FullyQualifiedName!~SseChat.Tests.Browser.&FullyQualifiedName!~SseChat.Tests.Fleet.&Database!=SqliteOnly"
 postgres_arguments=()
 arguments=("$@")
 for ((i = 0; i < ${#arguments[@]}; i++)); do
