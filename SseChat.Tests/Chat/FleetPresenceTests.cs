@@ -118,7 +118,7 @@ public sealed class FleetPresenceTests : IAsyncLifetime
     [Fact]
     public async Task A_node_killed_without_warning_leaves_the_other_nodes_lists_when_its_entries_expire()
     {
-        using var nodeC = await ChatServerProcess.StartAsync(nodeA.DatabasePath, Settings);
+        using var nodeC = await ChatServerProcess.StartAsync(nodeA.Database, Settings);
         await using var watcherOnB = await ConnectAsync(nodeB, visitor: null);
         await using var bob = await ConnectAsync(nodeB, Bob);
         await using var carol = await SseSubscriber.ConnectAsync(

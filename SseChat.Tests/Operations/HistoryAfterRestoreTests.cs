@@ -11,6 +11,7 @@ namespace SseChat.Tests.Operations;
 /// remembers. The backup command's copy is a new history by itself; <c>epoch renew</c> makes one of a database
 /// restored by other means. Real processes on a real SQLite file.
 /// </summary>
+[Trait("Database", "SqliteOnly")]
 public sealed class HistoryAfterRestoreTests : IDisposable
 {
     private const string Room = "general";
