@@ -13,12 +13,13 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
     public async Task<RoomSummary?> FindAsync(string slug, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Rooms.AsNoTracking()
-            .Where(r => r.Slug == slug)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq, r.CreatedAt,
-                db.DatabaseEpochs.Where(e => e.Id == DatabaseEpoch.SingleRowId).Select(e => e.Epoch).FirstOrDefault()))
-            .SingleOrDefaultAsync(cancellationToken);
+        return await Summaries(db, db.Rooms.Where(r => r.Slug == slug)).SingleOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>Rooms as summaries, each with the database's epoch read in the same query (HistoryVersions).</summary>
+    private static IQueryable<RoomSummary> Summaries(ChatDbContext db, IQueryable<Room> rooms) =>
+        rooms.AsNoTracking().Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq, r.CreatedAt,
+            db.DatabaseEpochs.Where(e => e.Id == DatabaseEpoch.SingleRowId).Select(e => e.Epoch).FirstOrDefault()));
 
     public async Task<bool> ExistsAsync(int roomId, CancellationToken cancellationToken)
     {
@@ -29,11 +30,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts)
     public async Task<List<RoomSummary>> ListAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Rooms.AsNoTracking()
-            .OrderBy(r => r.Name)
-            .Select(r => new RoomSummary(r.Id, r.Slug, r.Name, r.Topic, r.IsArchived, r.LastSeq, r.CreatedAt,
-                db.DatabaseEpochs.Where(e => e.Id == DatabaseEpoch.SingleRowId).Select(e => e.Epoch).FirstOrDefault()))
-            .ToListAsync(cancellationToken);
+        return await Summaries(db, db.Rooms.OrderBy(r => r.Name)).ToListAsync(cancellationToken);
     }
 
     /// <summary>
